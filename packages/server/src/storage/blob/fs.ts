@@ -1,0 +1,200 @@
+/**
+ * BlobStore on the local filesystem.
+ *
+ * Layout under the data directory: `blobs/ab/cd/<id>` for committed blobs and `tmp/<id>` while one
+ * is written. A write streams into the temp file (hashing as the chunks pass), fsyncs it, renames it
+ * into place and fsyncs the directory, so a blob is durable before any metadata refers to it.
+ * Ids are random; nothing on disk is ever named after an object key.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CosError, Crc64 } from '@cosbox/protocol';
+import type { BlobRef } from '../metadata/store.js';
+import type { BlobStore, BlobWriteOptions, BlobWriteResult } from './store.js';
+
+/** Thrown by `open` when a blob vanished because the object changed under the reader: look it up again. */
+export class BlobGoneError extends Error {
+  constructor() {
+    super('blob was removed concurrently');
+  }
+}
+
+export class FsBlobStore implements BlobStore {
+  private readonly blobDir: string;
+  private readonly tmpDir: string;
+  private readonly knownDirs = new Set<string>();
+  /** Reader counts per blob id. */
+  private readonly readers = new Map<string, number>();
+  /** Blobs to delete when their last reader leaves. */
+  private readonly deferred = new Set<string>();
+  /** Blobs whose deletion is under way: they cannot be acquired. */
+  private readonly doomed = new Set<string>();
+
+  constructor(root: string) {
+    this.blobDir = join(root, 'blobs');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.blobDir, { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true });
+  }
+
+  private dirOf(id: string): string {
+    return join(this.blobDir, id.slice(0, 2), id.slice(2, 4));
+  }
+
+  pathOf(id: string): string {
+    return join(this.dirOf(id), id);
+  }
+
+  async write(body: AsyncIterable<Uint8Array>, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
+    const id = randomBytes(16).toString('hex');
+    const tmp = join(this.tmpDir, id);
+    const md5 = createHash('md5');
+    const sha1 = options.sha1 ? createHash('sha1') : undefined;
+    const crc = new Crc64();
+    const { expectedSize, maxSize } = options;
+    let size = 0;
+
+    const file = await open(tmp, 'wx');
+    try {
+      await pipeline(
+        body,
+        async function* hash(source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            size += chunk.length;
+            if (expectedSize !== undefined && size > expectedSize) throw new CosError('IncompleteBody');
+            if (maxSize !== undefined && size > maxSize) throw new CosError('EntityTooLarge');
+            md5.update(chunk);
+            crc.update(chunk);
+            sha1?.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream('', { fd: file, autoClose: false, highWaterMark: 1 << 20 }),
+      );
+      if (expectedSize !== undefined && size !== expectedSize) throw new CosError('IncompleteBody');
+      await file.sync();
+      await file.close();
+      const dir = this.dirOf(id);
+      if (!this.knownDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.knownDirs.add(dir);
+      }
+      await rename(tmp, join(dir, id));
+      await syncDirectory(dir);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    return { id, size, md5Hex: md5.digest('hex'), crc64: crc.digest(), sha1Hex: sha1?.digest('hex') };
+  }
+
+  acquire(blobs: readonly BlobRef[]): (() => void) | undefined {
+    if (blobs.some((b) => this.doomed.has(b.id))) return undefined;
+    for (const b of blobs) this.readers.set(b.id, (this.readers.get(b.id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const free: BlobRef[] = [];
+      for (const b of blobs) {
+        const n = (this.readers.get(b.id) ?? 1) - 1;
+        if (n > 0) {
+          this.readers.set(b.id, n);
+          continue;
+        }
+        this.readers.delete(b.id);
+        if (this.deferred.delete(b.id)) free.push(b);
+      }
+      if (free.length > 0) void this.remove(free);
+    };
+  }
+
+  async open(blobs: readonly BlobRef[], start: number, end: number): Promise<Readable> {
+    // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
+    // before any response header is sent; the others open as the stream reaches them.
+    const pieces: Array<{ id: string; from: number; to: number }> = [];
+    let offset = 0;
+    for (const b of blobs) {
+      const pieceStart = offset;
+      const pieceEnd = offset + b.size - 1;
+      offset += b.size;
+      if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
+      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart });
+    }
+    if (pieces.length === 0) return Readable.from([]);
+    let first: FileHandle;
+    try {
+      first = await open(this.pathOf(pieces[0].id), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobGoneError();
+      throw error;
+    }
+    const self = this;
+    async function* chain() {
+      for (let i = 0; i < pieces.length; i++) {
+        const p = pieces[i];
+        const stream =
+          i === 0
+            ? first.createReadStream({ start: p.from, end: p.to, highWaterMark: 1 << 16 })
+            : createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
+        yield* stream;
+      }
+    }
+    const stream = Readable.from(chain(), { objectMode: false });
+    stream.once('close', () => void first.close().catch(() => undefined));
+    return stream;
+  }
+
+  async remove(blobs: readonly BlobRef[]): Promise<void> {
+    const now: string[] = [];
+    for (const b of blobs) {
+      if (this.readers.has(b.id)) this.deferred.add(b.id);
+      else now.push(b.id);
+    }
+    if (now.length === 0) return;
+    for (const id of now) this.doomed.add(id);
+    try {
+      await Promise.all(now.map((id) => unlink(this.pathOf(id)).catch(() => undefined)));
+    } finally {
+      for (const id of now) this.doomed.delete(id);
+    }
+  }
+
+  async sweep(referenced: ReadonlySet<string>): Promise<{ temporary: number; orphans: number }> {
+    let temporary = 0;
+    for (const name of await readdir(this.tmpDir)) {
+      await rm(join(this.tmpDir, name), { force: true, recursive: true });
+      temporary++;
+    }
+    let orphans = 0;
+    for (const a of await readdir(this.blobDir)) {
+      for (const b of await readdir(join(this.blobDir, a))) {
+        const dir = join(this.blobDir, a, b);
+        for (const id of await readdir(dir)) {
+          if (referenced.has(id)) continue;
+          await rm(join(dir, id), { force: true });
+          orphans++;
+        }
+      }
+    }
+    return { temporary, orphans };
+  }
+}
+
+/** Makes a rename in `dir` durable. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * BlobStore: immutable byte blobs named by random ids, never by object keys.
+ *
+ * A blob becomes visible to the metadata only after `write()` resolves, i.e. after its bytes are
+ * fsynced and renamed into place. Readers `acquire()` the blobs they stream so that a concurrent
+ * overwrite's `remove()` waits for them: a reader never sees a blob vanish under it.
+ */
+import type { Readable } from 'node:stream';
+import type { BlobRef } from '../metadata/store.js';
+
+export interface BlobWriteOptions {
+  /** The declared Content-Length; a body of any other length fails with IncompleteBody. */
+  expectedSize?: number;
+  /** Upper bound (EntityTooLarge) when no size is declared. */
+  maxSize?: number;
+  /** Also compute SHA-1 (for x-cos-content-sha1). */
+  sha1?: boolean;
+}
+
+export interface BlobWriteResult extends BlobRef {
+  md5Hex: string;
+  crc64: string;
+  sha1Hex?: string;
+}
+
+export interface BlobStore {
+  /** Streams `body` into a new blob, hashing MD5 and CRC-64 in the same pass. Nothing remains on failure. */
+  write(body: AsyncIterable<Uint8Array>, options?: BlobWriteOptions): Promise<BlobWriteResult>;
+  /**
+   * Streams bytes `start..end` (inclusive) of the concatenation of `blobs`. Rejects with
+   * BlobGoneError when the first blob no longer exists (the object changed: look it up again).
+   */
+  open(blobs: readonly BlobRef[], start: number, end: number): Promise<Readable>;
+  /**
+   * Pins blobs against removal while they are read; returns the matching release, or undefined when
+   * a blob is being removed right now (the object changed: look it up again).
+   */
+  acquire(blobs: readonly BlobRef[]): (() => void) | undefined;
+  /** Deletes blobs (once no reader holds them). */
+  remove(blobs: readonly BlobRef[]): Promise<void>;
+  /** Start-up recovery: drops temporary files and blobs that no metadata references. */
+  sweep(referenced: ReadonlySet<string>): Promise<{ temporary: number; orphans: number }>;
+}
