@@ -1,3 +1,9 @@
+// Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until the
+// stream lets go of it, which a stream with autoClose: false never does.
+const openFd = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
 /**
  * BlobStore on the local filesystem.
  *
@@ -7,21 +13,15 @@
  * Ids are random; nothing on disk is ever named after an object key.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { close, createReadStream, createWriteStream, fsync, open } from 'node:fs';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
-import type { BlobStore, BlobWriteOptions, BlobWriteResult } from './store.js';
-
-/** Thrown by `open` when a blob vanished because the object changed under the reader: look it up again. */
-export class BlobGoneError extends Error {
-  constructor() {
-    super('blob was removed concurrently');
-  }
-}
+import { BlobGoneError, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
@@ -61,7 +61,8 @@ export class FsBlobStore implements BlobStore {
     const { expectedSize, maxSize } = options;
     let size = 0;
 
-    const file = await open(tmp, 'wx');
+    const fd = await openFd(tmp, 'wx');
+    let fdOpen = true;
     try {
       await pipeline(
         body,
@@ -76,11 +77,12 @@ export class FsBlobStore implements BlobStore {
             yield chunk;
           }
         },
-        createWriteStream('', { fd: file, autoClose: false, highWaterMark: 1 << 20 }),
+        createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 }),
       );
       if (expectedSize !== undefined && size !== expectedSize) throw new CosError('IncompleteBody');
-      await file.sync();
-      await file.close();
+      await fsyncFd(fd);
+      fdOpen = false;
+      await closeFd(fd);
       const dir = this.dirOf(id);
       if (!this.knownDirs.has(dir)) {
         await mkdir(dir, { recursive: true });
@@ -89,7 +91,7 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, join(dir, id));
       await syncDirectory(dir);
     } catch (error) {
-      await file.close().catch(() => undefined);
+      if (fdOpen) await closeFd(fd).catch(() => undefined);
       await rm(tmp, { force: true });
       throw error;
     }
@@ -130,9 +132,9 @@ export class FsBlobStore implements BlobStore {
       pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart });
     }
     if (pieces.length === 0) return Readable.from([]);
-    let first: FileHandle;
+    let first: number;
     try {
-      first = await open(this.pathOf(pieces[0].id), 'r');
+      first = await openFd(this.pathOf(pieces[0].id), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobGoneError();
       throw error;
@@ -143,13 +145,25 @@ export class FsBlobStore implements BlobStore {
         const p = pieces[i];
         const stream =
           i === 0
-            ? first.createReadStream({ start: p.from, end: p.to, highWaterMark: 1 << 16 })
+            ? createReadStream('', { fd: first, start: p.from, end: p.to, highWaterMark: 1 << 16 })
             : createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
         yield* stream;
       }
     }
-    const stream = Readable.from(chain(), { objectMode: false });
-    stream.once('close', () => void first.close().catch(() => undefined));
+    // The first stream closes its descriptor when it ends or is destroyed; if the chain is abandoned
+    // before it starts, close it here.
+    let started = false;
+    const chained = chain();
+    const stream = Readable.from(
+      (async function* () {
+        started = true;
+        yield* chained;
+      })(),
+      { objectMode: false },
+    );
+    stream.once('close', () => {
+      if (!started) void closeFd(first).catch(() => undefined);
+    });
     return stream;
   }
 
@@ -191,10 +205,10 @@ export class FsBlobStore implements BlobStore {
 
 /** Makes a rename in `dir` durable. */
 async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }

@@ -8,6 +8,13 @@
 import type { Readable } from 'node:stream';
 import type { BlobRef } from '../metadata/store.js';
 
+/** Thrown by `open` when a blob vanished because the object changed under the reader: look it up again. */
+export class BlobGoneError extends Error {
+  constructor() {
+    super('blob was removed concurrently');
+  }
+}
+
 export interface BlobWriteOptions {
   /** The declared Content-Length; a body of any other length fails with IncompleteBody. */
   expectedSize?: number;

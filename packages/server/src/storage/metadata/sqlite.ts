@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import { CosError } from '@cosbox/protocol';
-import type { BlobRef, BucketRecord, ListObjectsPage, ListObjectsQuery, MetadataStore, ObjectRecord } from './store.js';
+import type { AclSpec, BlobRef, BucketRecord, ListObjectsPage, ListObjectsQuery, MetadataStore, ObjectRecord } from './store.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -22,7 +22,8 @@ const MIGRATIONS: Record<number, string> = {
       appid TEXT NOT NULL,
       owner_uin TEXT NOT NULL,
       region TEXT NOT NULL,
-      created_at INTEGER NOT NULL
+      created_at INTEGER NOT NULL,
+      acl TEXT
     );
     CREATE INDEX buckets_by_owner ON buckets(owner_uin, name);
     CREATE TABLE objects (
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<number, string> = {
       content_headers TEXT NOT NULL,
       meta TEXT NOT NULL,
       owner_uin TEXT NOT NULL,
+      acl TEXT,
       blobs TEXT NOT NULL,
       PRIMARY KEY (bucket, key)
     ) WITHOUT ROWID;
@@ -63,6 +65,7 @@ interface ObjectRow {
   content_headers: string;
   meta: string;
   owner_uin: string;
+  acl: string | null;
   blobs: string;
 }
 
@@ -72,10 +75,11 @@ interface BucketRow {
   owner_uin: string;
   region: string;
   created_at: number;
+  acl: string | null;
 }
 
 function toBucket(row: BucketRow): BucketRecord {
-  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at };
+  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, acl: row.acl ? (JSON.parse(row.acl) as AclSpec) : undefined };
 }
 
 function toObject(row: ObjectRow): ObjectRecord {
@@ -91,6 +95,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     contentHeaders: JSON.parse(row.content_headers) as ObjectRecord['contentHeaders'],
     meta: JSON.parse(row.meta) as Record<string, string>,
     ownerUin: row.owner_uin,
+    acl: row.acl ? (JSON.parse(row.acl) as AclSpec) : undefined,
     blobs: JSON.parse(row.blobs) as BlobRef[],
   };
 }
@@ -128,7 +133,7 @@ export interface SqliteOptions {
 
 function prepareStatements(db: Database.Database) {
   return {
-    insertBucket: db.prepare('INSERT INTO buckets (name, appid, owner_uin, region, created_at) VALUES (?, ?, ?, ?, ?)'),
+    insertBucket: db.prepare('INSERT INTO buckets (name, appid, owner_uin, region, created_at, acl) VALUES (?, ?, ?, ?, ?, ?)'),
     getBucket: db.prepare('SELECT * FROM buckets WHERE name = ?'),
     countBuckets: db.prepare('SELECT count(*) AS n FROM buckets WHERE owner_uin = ?'),
     listBuckets: db.prepare('SELECT * FROM buckets WHERE owner_uin = ? ORDER BY name'),
@@ -138,12 +143,12 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, blobs)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @blobs)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, blobs)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @blobs)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
-        content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, blobs = excluded.blobs`),
+        content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl, blobs = excluded.blobs`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -214,7 +219,7 @@ export class SqliteMetadataStore implements MetadataStore {
       if (this.stmt.getBucket.get(bucket.name)) throw new CosError('BucketAlreadyExists');
       const { n } = this.stmt.countBuckets.get(bucket.ownerUin) as { n: number };
       if (n >= maxPerOwner) throw new CosError('TooManyBucket');
-      this.stmt.insertBucket.run(bucket.name, bucket.appid, bucket.ownerUin, bucket.region, bucket.createdAt);
+      this.stmt.insertBucket.run(bucket.name, bucket.appid, bucket.ownerUin, bucket.region, bucket.createdAt, bucket.acl ? JSON.stringify(bucket.acl) : null);
     });
   }
 
@@ -256,6 +261,7 @@ export class SqliteMetadataStore implements MetadataStore {
         content_headers: JSON.stringify(object.contentHeaders),
         meta: JSON.stringify(object.meta),
         owner_uin: object.ownerUin,
+        acl: object.acl ? JSON.stringify(object.acl) : null,
         blobs: JSON.stringify(object.blobs),
       });
       if (!previous) return [];

@@ -15,6 +15,14 @@ export interface BucketRecord {
   region: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
+  /** The ACL given at creation (enforced once ACLs arrive; kept so nothing is lost until then). */
+  acl?: AclSpec;
+}
+
+/** An ACL as given by x-cos-acl / x-cos-grant-* headers (FEATURES §1.7). */
+export interface AclSpec {
+  canned?: string;
+  grants: Array<{ permission: string; grantee: string }>;
 }
 
 /** One stretch of an object's bytes: a blob in the BlobStore. */
@@ -39,6 +47,7 @@ export interface ObjectRecord {
   /** x-cos-meta-* headers, names lower-cased. */
   meta: Record<string, string>;
   ownerUin: string;
+  acl?: AclSpec;
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
 }

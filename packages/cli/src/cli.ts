@@ -1,0 +1,101 @@
+/**
+ * The cosbox command line. `cosbox serve` runs the server; client commands come with the SDK.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { DEVELOPMENT_CREDENTIALS, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number');
+  return n;
+}
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  data: string;
+  region: string;
+  domain?: string;
+  secretId?: string;
+  secretKey?: string;
+  appid?: string;
+  uin?: string;
+  logLevel: string;
+}
+
+function credentialsFrom(o: ServeOptions): RootCredentials | undefined {
+  const given = [o.secretId, o.secretKey, o.appid].filter((v) => v !== undefined && v !== '');
+  if (given.length === 0) return undefined;
+  if (given.length !== 3) throw new Error('set all three of COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID (or --secret-id, --secret-key, --appid)');
+  if (!/^\d+$/.test(o.appid!)) throw new Error('the appid must be a number, like 1250000000');
+  return { secretId: o.secretId!, secretKey: o.secretKey!, appid: o.appid!, uin: o.uin };
+}
+
+async function serve(o: ServeOptions): Promise<void> {
+  const credentials = credentialsFrom(o);
+  if (usesDevelopmentCredentials({ dataDir: o.data, credentials })) {
+    const c = DEVELOPMENT_CREDENTIALS;
+    process.stderr.write(
+      [
+        '',
+        '!!! WARNING: cosbox is using its WELL-KNOWN DEVELOPMENT CREDENTIALS !!!',
+        `!!!   SecretId  ${c.secretId}`,
+        `!!!   SecretKey ${c.secretKey}`,
+        `!!!   AppId     ${c.appid}`,
+        '!!! Anyone can read these. Set COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID for real use;',
+        '!!! with these credentials cosbox only listens on a loopback address.',
+        '',
+      ].join('\n'),
+    );
+  }
+  const server = await startServer({
+    dataDir: o.data,
+    port: o.port,
+    host: o.host,
+    region: o.region,
+    domain: o.domain,
+    credentials,
+    logLevel: o.logLevel,
+  });
+  process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`cosbox: error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+const program = new Command('cosbox').description('A self-hosted object storage server that speaks the Tencent Cloud COS XML API');
+
+program
+  .command('serve')
+  .description('run the cosbox server')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', portNumber, 9000)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--data <dir>', 'data directory (SQLite metadata and blobs)', './data')
+  .option('--region <region>', 'region of buckets addressed without one', 'ap-guangzhou')
+  .option('--domain <domain>', 'extra domain for virtual-hosted buckets: <bucket>-<appid>.<domain>')
+  .option('--secret-id <id>', 'SecretId of the root account [env COSBOX_SECRET_ID]', process.env.COSBOX_SECRET_ID)
+  .option('--secret-key <key>', 'SecretKey of the root account [env COSBOX_SECRET_KEY]', process.env.COSBOX_SECRET_KEY)
+  .option('--appid <appid>', 'APPID of the root account [env COSBOX_APPID]', process.env.COSBOX_APPID)
+  .option('--uin <uin>', 'uin of the root account [env COSBOX_UIN]', process.env.COSBOX_UIN)
+  .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
+  .action(async (o: ServeOptions) => {
+    try {
+      await serve(o);
+    } catch (error) {
+      process.stderr.write(`cosbox: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,116 @@
+/**
+ * PUT Object - Copy (C224-C230): x-cos-copy-source in every form, the metadata directive, the four
+ * source conditions. The bytes stream from the source's blobs into a new blob, hashed on the way.
+ */
+import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
+import { authorize } from '../auth/authorize.js';
+import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { attributesFromRequest, MAX_OBJECT_SIZE, readObject, storeObject, wholeObject, type ObjectAttributes } from '../model/objects.js';
+import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
+import type { BucketRecord } from '../storage/metadata/store.js';
+import { utf8Length } from '@cosbox/protocol';
+import { writerUin } from './writer.js';
+
+export interface CopySource {
+  bucket: string;
+  region?: string;
+  key: string;
+  versionId?: string;
+}
+
+/**
+ * `<bucket>-<appid>.cos.<region>.myqcloud.com/<key>[?versionId=]`, with or without a scheme, or the
+ * path form `[/]<bucket>-<appid>/<key>`. The key is percent-decoded (clients encode it).
+ */
+export function parseCopySource(value: string): CopySource {
+  let rest = value.trim().replace(/^https?:\/\//i, '');
+  let versionId: string | undefined;
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    versionId = new URLSearchParams(rest.slice(q + 1)).get('versionId') ?? undefined;
+    rest = rest.slice(0, q);
+  }
+  if (rest.startsWith('/')) rest = rest.slice(1);
+  const slash = rest.indexOf('/');
+  if (slash <= 0 || slash === rest.length - 1) throw new CosError('InvalidArgument', 'x-cos-copy-source is malformed.');
+  const head = rest.slice(0, slash);
+  let key: string;
+  try {
+    key = decodeURIComponent(rest.slice(slash + 1));
+  } catch {
+    throw new CosError('InvalidArgument', 'x-cos-copy-source is not correctly encoded.');
+  }
+  if (utf8Length(key) > MAX_KEY_BYTES) throw new CosError('InvalidURI');
+  const virtual = bucketFromHost(head);
+  if (virtual) return { ...virtual, key, versionId };
+  if (/^[a-z0-9][a-z0-9-]*-\d+$/.test(head)) return { bucket: head, key, versionId };
+  throw new CosError('InvalidArgument', 'x-cos-copy-source names no bucket.');
+}
+
+/** Loads the source bucket and checks that the caller may read from it (C131). */
+export async function sourceBucket(ctx: RequestContext, source: CopySource): Promise<BucketRecord> {
+  const bucket = await ctx.services.meta.getBucket(source.bucket);
+  if (!bucket || (source.region !== undefined && source.region !== bucket.region)) throw new CosError('NoSuchBucket', 'The copy source bucket does not exist.');
+  authorize('GetObject', ctx.caller, bucket);
+  return bucket;
+}
+
+/** The four x-cos-copy-source-If-* conditions: any failure is 412 (C167). */
+export function copySourcePreconditions(ctx: RequestContext) {
+  return {
+    ifMatch: ctx.header('x-cos-copy-source-if-match'),
+    ifNoneMatch: ctx.header('x-cos-copy-source-if-none-match'),
+    ifModifiedSince: ctx.header('x-cos-copy-source-if-modified-since'),
+    ifUnmodifiedSince: ctx.header('x-cos-copy-source-if-unmodified-since'),
+  };
+}
+
+function metadataDirective(ctx: RequestContext): 'Copy' | 'Replaced' {
+  const value = ctx.header('x-cos-metadata-directive');
+  if (value === undefined || value === '' || value.toLowerCase() === 'copy') return 'Copy';
+  if (value.toLowerCase() === 'replaced') return 'Replaced';
+  throw new CosError('InvalidArgument', 'x-cos-metadata-directive must be Copy or Replaced.');
+}
+
+export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
+  if (source.versionId !== undefined && source.versionId !== 'null') throw new CosError('NoSuchVersion');
+  const from = await sourceBucket(ctx, source);
+  const directive = metadataDirective(ctx);
+  const requested = attributesFromRequest(ctx);
+  const conditions = copySourcePreconditions(ctx);
+  const classGiven = (ctx.header('x-cos-storage-class') ?? '') !== '';
+
+  let attributes: ObjectAttributes | undefined;
+  const { record: src, stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
+    if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    const sameObject = from.name === bucket.name && source.key === key;
+    // Copying an object onto itself only makes sense to change it (C226).
+    if (sameObject && directive === 'Copy' && !(classGiven && requested.storageClass !== rec.storageClass)) {
+      throw new CosError(
+        'InvalidRequest',
+        'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata or storage class; use x-cos-metadata-directive: Replaced.',
+      );
+    }
+    if (rec.size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge', 'Objects larger than 5 GB must be copied with Upload Part - Copy.');
+    attributes =
+      directive === 'Replaced' ? requested : { ...requested, contentHeaders: rec.contentHeaders, meta: rec.meta };
+    return wholeObject(rec);
+  });
+  if (!stream || !attributes) throw new Error('copy source opened without a stream');
+  const record = await storeObject(ctx.services, {
+    bucket: bucket.name,
+    key,
+    ownerUin: writerUin(ctx),
+    body: stream,
+    size: src.size,
+    attributes,
+  });
+  return xmlResponse(
+    buildXml('CopyObjectResult', { ETag: record.etag, CRC64: record.crc64, LastModified: isoDate(record.lastModified) }),
+    200,
+    { 'x-cos-hash-crc64ecma': record.crc64 },
+  );
+}

@@ -1,0 +1,24 @@
+import type { HandlerTable } from '../http/pipeline.js';
+import { deleteBucket, getBucketLocation, headBucket, putBucket } from './bucket.js';
+import { putObjectCopy } from './copy.js';
+import { deleteMultipleObjects, deleteObject } from './delete.js';
+import { listObjects } from './list.js';
+import { getObject, headObject } from './object-get.js';
+import { putObject } from './object-put.js';
+import { getService } from './service.js';
+
+/** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
+export const handlers: HandlerTable = {
+  GetService: getService,
+  PutBucket: putBucket,
+  HeadBucket: headBucket,
+  DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation,
+  ListObjects: listObjects,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: headObject,
+  PutObjectCopy: putObjectCopy,
+  DeleteObject: deleteObject,
+  DeleteMultipleObjects: deleteMultipleObjects,
+};

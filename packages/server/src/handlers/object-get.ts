@@ -1,0 +1,51 @@
+/** GET and HEAD Object: Range, conditional requests, response-* overrides (C161-C166, C207-C212). */
+import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
+import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { readObject, wholeObject } from '../model/objects.js';
+import { objectHeaders } from './object-headers.js';
+
+async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
+  let notModified = false;
+  let range: ByteRange | undefined;
+  const { record, stream } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
+    const outcome = evaluatePreconditions(
+      {
+        ifMatch: ctx.header('if-match'),
+        ifNoneMatch: ctx.header('if-none-match'),
+        ifModifiedSince: ctx.header('if-modified-since'),
+        ifUnmodifiedSince: ctx.header('if-unmodified-since'),
+      },
+      rec.etag,
+      rec.lastModified,
+    );
+    if (outcome === 'failed') throw new CosError('PreconditionFailed');
+    notModified = outcome === 'not-modified';
+    if (notModified || !withBody) return 'none';
+    try {
+      range = parseRange(ctx.header('range'), rec.size);
+    } catch (error) {
+      if (error instanceof CosError) throw new CosError(error.code, error.message, { 'Content-Range': `bytes */${rec.size}` });
+      throw error;
+    }
+    return range ?? wholeObject(rec);
+  });
+  const headers = objectHeaders(record, ctx.query);
+  if (notModified) {
+    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'] } };
+  }
+  if (range) {
+    headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;
+    headers['Content-Length'] = range.end - range.start + 1;
+    return { status: 206, headers, body: stream };
+  }
+  headers['Content-Length'] = record.size;
+  return { status: 200, headers, body: stream };
+}
+
+export function getObject(ctx: RequestContext): Promise<ResponseSpec> {
+  return serveObject(ctx, true);
+}
+
+export function headObject(ctx: RequestContext): Promise<ResponseSpec> {
+  return serveObject(ctx, false);
+}

@@ -1,0 +1,22 @@
+/** The headers that describe a stored object on GET, HEAD and write responses (C207, C210, C211). */
+import { httpDate, RESPONSE_OVERRIDES } from '@cosbox/protocol';
+import type { ObjectRecord } from '../storage/metadata/store.js';
+
+export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, string>): Record<string, string | number> {
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/octet-stream',
+    ...record.contentHeaders,
+    ETag: record.etag,
+    'Last-Modified': httpDate(record.lastModified),
+    'Accept-Ranges': 'bytes',
+    'x-cos-object-type': record.objectType,
+    'x-cos-storage-class': record.storageClass,
+    'x-cos-hash-crc64ecma': record.crc64,
+    ...record.meta,
+  };
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = query?.get(param);
+    if (value !== undefined && value !== '') headers[header] = value;
+  }
+  return headers;
+}

@@ -1,0 +1,21 @@
+/** PUT Object: streamed, digests checked, metadata stored (C202-C206). */
+import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
+import { writerUin } from './writer.js';
+
+export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const size = declaredLength(ctx);
+  const digests = expectedDigests(ctx);
+  const attributes = attributesFromRequest(ctx);
+  const record = await storeObject(ctx.services, {
+    bucket: bucket.name,
+    key: keyOf(ctx),
+    ownerUin: writerUin(ctx),
+    body: ctx.body(),
+    size,
+    ...digests,
+    attributes,
+  });
+  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64 });
+}

@@ -1,0 +1,60 @@
+/**
+ * What a handler sees of a request (RequestContext) and what it gives back (ResponseSpec).
+ * The body stays a stream; nothing here buffers an upload.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { CosError, type OperationName } from '@cosbox/protocol';
+import type { Caller } from '../auth/authenticate.js';
+import type { Address } from '../routing/address.js';
+import type { BucketRecord } from '../storage/metadata/store.js';
+import type { Services } from '../services.js';
+
+export interface ResponseSpec {
+  status: number;
+  headers?: Record<string, string | number | undefined>;
+  /** A string or Buffer is sent with its length; a stream needs Content-Length set by the handler. */
+  body?: string | Buffer | Readable;
+}
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly method: string;
+  readonly op: OperationName;
+  readonly address: Address;
+  readonly host: string;
+  readonly query: ReadonlyMap<string, string>;
+  readonly caller: Caller;
+  /** The bucket the request addresses, loaded and checked before the handler runs (not for PutBucket). */
+  readonly bucket: BucketRecord | undefined;
+  readonly services: Services;
+  /** Milliseconds since the epoch when the request arrived. */
+  readonly now: number;
+  header(name: string): string | undefined;
+  /** The raw lower-cased headers. */
+  readonly headers: IncomingMessage['headers'];
+  /** The request body as a stream (answers `Expect: 100-continue` on first use). */
+  body(): AsyncIterable<Uint8Array>;
+  /** The whole body, for small XML documents; MaxMessageLengthExceeded past `limit` bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+/** The bucket, which every bucket and object handler has (the pipeline guarantees it). */
+export function bucketOf(ctx: RequestContext): BucketRecord {
+  if (!ctx.bucket) throw new CosError('NoSuchBucket');
+  return ctx.bucket;
+}
+
+/** The object key, which every object handler has. */
+export function keyOf(ctx: RequestContext): string {
+  if (ctx.address.key === undefined) throw new CosError('InvalidURI');
+  return ctx.address.key;
+}
+
+export function emptyResponse(status = 200, headers: ResponseSpec['headers'] = {}): ResponseSpec {
+  return { status, headers };
+}
+
+export function xmlResponse(xml: string, status = 200, headers: ResponseSpec['headers'] = {}): ResponseSpec {
+  return { status, headers: { 'Content-Type': 'application/xml', ...headers }, body: xml };
+}

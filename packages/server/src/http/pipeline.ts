@@ -1,0 +1,189 @@
+/**
+ * One request, end to end: address -> operation -> caller -> bucket -> access -> handler -> response.
+ * Anything thrown becomes a COS error document here and only here; no stack trace leaves the server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
+import { authenticate, type Caller } from '../auth/authenticate.js';
+import { authorize } from '../auth/authorize.js';
+import { parseAddress, parseQuery, type Address } from '../routing/address.js';
+import { route } from '../routing/route.js';
+import type { BucketRecord } from '../storage/metadata/store.js';
+import type { Services } from '../services.js';
+import type { RequestContext, ResponseSpec } from './context.js';
+
+export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
+export type HandlerTable = Partial<Record<OperationName, Handler>>;
+
+let counter = 0;
+
+/** `base64(<hex unix time>_<hex>_<hex>_<hex>)`, the shape of COS request ids (C017). */
+function newRequestId(now: number): string {
+  counter = (counter + 1) & 0xffffff;
+  const raw = `${Math.floor(now / 1000).toString(16)}_${randomBytes(3).toString('hex')}_${process.pid.toString(16)}_${counter.toString(16)}`;
+  return Buffer.from(raw).toString('base64');
+}
+
+function newTraceId(): string {
+  return randomBytes(24).toString('base64');
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new CosError('MaxMessageLengthExceeded');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function loadBucket(services: Services, op: OperationName, address: Address): Promise<BucketRecord | undefined> {
+  if (OPERATIONS[op].target === 'service' || op === 'PutBucket' || !address.bucket) return undefined;
+  const bucket = await services.meta.getBucket(address.bucket);
+  // A bucket lives in one region; a host naming another region does not reach it (real COS).
+  if (!bucket || (address.region !== undefined && address.region !== bucket.region)) throw new CosError('NoSuchBucket');
+  return bucket;
+}
+
+export class Pipeline {
+  constructor(
+    private readonly services: Services,
+    private readonly handlers: HandlerTable,
+  ) {}
+
+  /** Serves one request; `expectContinue` when Node held back the body for `Expect: 100-continue`. */
+  async serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
+    const started = performance.now();
+    const now = Date.now();
+    const requestId = newRequestId(now);
+    const method = (req.method ?? 'GET').toUpperCase();
+    let address: Address | undefined;
+    let spec: ResponseSpec;
+    try {
+      spec = await this.run(req, res, method, now, requestId, expectContinue, (a) => (address = a));
+    } catch (error) {
+      spec = this.errorSpec(error, req, requestId, address);
+    }
+    const bytes = await this.send(req, res, method, spec, requestId);
+    this.services.log.info(
+      { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
+      'request',
+    );
+  }
+
+  private async run(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    now: number,
+    requestId: string,
+    expectContinue: boolean,
+    onAddress: (a: Address) => void,
+  ): Promise<ResponseSpec> {
+    const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', { domain: this.services.config.domain });
+    onAddress(address);
+    const query = parseQuery(address.rawQuery);
+    const header = (name: string) => headerOf(req, name);
+    const op = route(method, address, query, (name) => header(name) !== undefined);
+    const caller: Caller = authenticate(
+      { method, pathnames: [address.pathname, address.virtualPathname], query, header, now: Math.floor(now / 1000) },
+      this.services.accounts,
+    );
+    const bucket = await loadBucket(this.services, op, address);
+    authorize(op, caller, bucket);
+    const handler = this.handlers[op];
+    if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
+
+    let continued = !expectContinue;
+    const body = (): AsyncIterable<Uint8Array> => {
+      if (!continued) {
+        res.writeContinue();
+        continued = true;
+      }
+      return req;
+    };
+    const ctx: RequestContext = {
+      requestId,
+      method,
+      op,
+      address,
+      host: header('host') ?? '',
+      query,
+      caller,
+      bucket,
+      services: this.services,
+      now,
+      header,
+      headers: req.headers,
+      body,
+      readBody: (limit) => readAll(body(), limit),
+    };
+    return handler(ctx);
+  }
+
+  private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined): ResponseSpec {
+    let cos: CosError;
+    if (error instanceof CosError) {
+      cos = error;
+    } else {
+      this.services.log.error({ err: error, requestId }, 'internal error');
+      cos = new CosError('InternalError');
+    }
+    const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? ''}`;
+    const traceId = newTraceId();
+    const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
+    return {
+      status: cos.status,
+      headers: { 'Content-Type': 'application/xml', 'x-cos-trace-id': traceId, ...cos.headers },
+      body: xml,
+    };
+  }
+
+  /** Writes the response; returns the number of body bytes sent. */
+  private async send(req: IncomingMessage, res: ServerResponse, method: string, spec: ResponseSpec, requestId: string): Promise<number> {
+    if (res.headersSent || res.destroyed) {
+      // A streamed body failed after the headers went out: all we can do is cut the connection.
+      res.destroy();
+      return 0;
+    }
+    res.statusCode = spec.status;
+    res.setHeader('Server', 'tencent-cos');
+    res.setHeader('x-cos-request-id', requestId);
+    for (const [name, value] of Object.entries(spec.headers ?? {})) {
+      if (value !== undefined) res.setHeader(name, value);
+    }
+    const body = spec.body;
+    const noBody = method === 'HEAD' || spec.status === 204 || spec.status === 304;
+    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+      const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+      if (!res.hasHeader('Content-Length') && spec.status !== 204 && spec.status !== 304) res.setHeader('Content-Length', buf?.length ?? 0);
+      res.end(noBody ? undefined : buf);
+      return noBody ? 0 : (buf?.length ?? 0);
+    }
+    if (noBody) {
+      body.destroy();
+      res.end();
+      return 0;
+    }
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    try {
+      await pipeline(body, res);
+    } catch (error) {
+      // The client went away or the blob could not be read: nothing more can be said to the client.
+      if (!req.destroyed) this.services.log.warn({ err: error, requestId }, 'response stream failed');
+      res.destroy();
+    }
+    return bytes;
+  }
+}
+

@@ -1,0 +1,163 @@
+/**
+ * Objects: writing one (blob first, then the metadata commit that makes it visible), reading one
+ * (never torn, even while it is overwritten), and the attributes a request gives an object.
+ */
+import type { Readable } from 'node:stream';
+import {
+  CosError,
+  contentMd5ToHex,
+  extractUserMeta,
+  parseStorageClass,
+  quoteEtag,
+  STORED_CONTENT_HEADERS,
+  type ByteRange,
+} from '@cosbox/protocol';
+import { BlobGoneError } from '../storage/blob/store.js';
+import type { AclSpec, ObjectRecord } from '../storage/metadata/store.js';
+import type { Services } from '../services.js';
+import type { RequestContext } from '../http/context.js';
+import { aclFromHeaders } from './acl.js';
+
+/** 5 GB: the largest single PUT or copy (C206, C311). */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+
+/** What a request says about the object it writes, besides the bytes. */
+export interface ObjectAttributes {
+  contentHeaders: ObjectRecord['contentHeaders'];
+  meta: Record<string, string>;
+  storageClass: string;
+  acl?: AclSpec;
+}
+
+/** Reads content headers, x-cos-meta-*, storage class and ACL headers; empty values count as absent. */
+export function attributesFromRequest(ctx: RequestContext): ObjectAttributes {
+  const contentHeaders: ObjectRecord['contentHeaders'] = {};
+  for (const name of STORED_CONTENT_HEADERS) {
+    const value = ctx.header(name);
+    if (value !== undefined && value.trim() !== '') contentHeaders[name] = value;
+  }
+  return {
+    contentHeaders,
+    meta: extractUserMeta(ctx.headers),
+    storageClass: parseStorageClass(ctx.header('x-cos-storage-class')),
+    acl: aclFromHeaders(ctx.header, { allowDefault: true }),
+  };
+}
+
+/** The declared body length: required (MissingContentLength 411) and at most 5 GB (EntityTooLarge). */
+export function declaredLength(ctx: RequestContext): number {
+  const raw = ctx.header('content-length');
+  if (raw === undefined) throw new CosError('MissingContentLength');
+  if (!/^\d+$/.test(raw.trim())) throw new CosError('InvalidArgument', 'Content-Length is not a number.');
+  const size = Number(raw);
+  if (size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge');
+  return size;
+}
+
+/** Expected digests of the body from Content-MD5 (C012) and x-cos-content-sha1 (C015), validated. */
+export function expectedDigests(ctx: RequestContext): { md5Hex?: string; sha1Hex?: string } {
+  const md5 = ctx.header('content-md5');
+  const sha1 = ctx.header('x-cos-content-sha1');
+  let md5Hex: string | undefined;
+  if (md5 !== undefined && md5.trim() !== '') {
+    md5Hex = contentMd5ToHex(md5);
+    if (md5Hex === undefined) throw new CosError('InvalidDigest');
+  }
+  if (sha1 !== undefined && !/^[0-9a-fA-F]{40}$/.test(sha1.trim())) throw new CosError('InvalidSHA1Digest');
+  return { md5Hex, sha1Hex: sha1?.trim().toLowerCase() };
+}
+
+export interface StoreInput {
+  bucket: string;
+  key: string;
+  ownerUin: string;
+  body: AsyncIterable<Uint8Array>;
+  /** The exact length the body must have, when known. */
+  size?: number;
+  md5Hex?: string;
+  sha1Hex?: string;
+  attributes: ObjectAttributes;
+  objectType?: ObjectRecord['objectType'];
+}
+
+/**
+ * Streams the body into a blob, checks its digests, then commits the metadata that makes it the
+ * key's content. Until that commit nothing is visible; if anything fails the new blob is removed and
+ * the old content stays. The replaced blobs are removed after the commit.
+ */
+export async function storeObject(services: Services, input: StoreInput): Promise<ObjectRecord> {
+  const blob = await services.blobs.write(input.body, {
+    expectedSize: input.size,
+    maxSize: MAX_OBJECT_SIZE,
+    sha1: input.sha1Hex !== undefined,
+  });
+  const record: ObjectRecord = {
+    bucket: input.bucket,
+    key: input.key,
+    size: blob.size,
+    etag: quoteEtag(blob.md5Hex),
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+    storageClass: input.attributes.storageClass,
+    objectType: input.objectType ?? 'normal',
+    contentHeaders: input.attributes.contentHeaders,
+    meta: input.attributes.meta,
+    ownerUin: input.ownerUin,
+    acl: input.attributes.acl,
+    blobs: [{ id: blob.id, size: blob.size }],
+  };
+  let replaced;
+  try {
+    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    if (input.sha1Hex !== undefined && input.sha1Hex !== blob.sha1Hex) throw new CosError('BadDigest');
+    replaced = await services.meta.putObject(record);
+  } catch (error) {
+    await services.blobs.remove(record.blobs);
+    throw error;
+  }
+  void services.blobs.remove(replaced).catch((err: unknown) => services.log.warn({ err }, 'could not remove replaced blobs'));
+  return record;
+}
+
+/** How much of an object to stream: a byte range, or nothing (HEAD, 304). */
+export type ReadPlan = ByteRange | 'none';
+
+export interface ObjectRead {
+  record: ObjectRecord;
+  /** The requested bytes; absent when the plan was 'none'. */
+  stream?: Readable;
+}
+
+/**
+ * Looks up a key and opens the bytes `plan` asks for. The blobs are pinned while streamed, and when
+ * the object is replaced between the lookup and the open, the lookup is simply repeated: a reader
+ * gets the old or the new object, whole, never a mix.
+ */
+export async function readObject(services: Services, bucket: string, key: string, plan: (record: ObjectRecord) => ReadPlan): Promise<ObjectRead> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const record = await services.meta.getObject(bucket, key);
+    if (!record) throw new CosError('NoSuchKey');
+    const release = services.blobs.acquire(record.blobs);
+    if (!release) continue;
+    try {
+      const wanted = plan(record);
+      if (wanted === 'none') {
+        release();
+        return { record };
+      }
+      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end);
+      stream.once('close', release);
+      return { record, stream };
+    } catch (error) {
+      release();
+      if (error instanceof BlobGoneError) continue;
+      throw error;
+    }
+  }
+  throw new CosError('SlowDown', 'The object is being overwritten too often to be read; please retry.');
+}
+
+/** The whole object as a range (empty objects give an empty range). */
+export function wholeObject(record: ObjectRecord): ByteRange {
+  return { start: 0, end: record.size - 1 };
+}

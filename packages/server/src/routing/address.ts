@@ -1,0 +1,124 @@
+/**
+ * Where a request is addressed: service, bucket or object (FEATURES §1.1, C001-C006).
+ *
+ *  - virtual-hosted: Host `<name>-<appid>.cos.<region>.<any domain>` (myqcloud.com, localhost, ...),
+ *    the legacy `<name>-<appid>.<region>.myqcloud.com`, or `<name>-<appid>.<--domain>`;
+ *  - path style: `/<name>-<appid>/<key>` on any host that names no bucket (a bare IP, `localhost`,
+ *    `cos.<region>.<domain>` as the SDKs' ForcePathStyle sends, or the service host);
+ *  - the Host may come from an absolute-form request line (`PUT http://host/key HTTP/1.1`).
+ *
+ * Keys are percent-decoded once and otherwise kept byte-exact: no dot-segment or slash
+ * normalisation, `+` stays `+`.
+ */
+import { CosError, utf8Length } from '@cosbox/protocol';
+
+export const MAX_KEY_BYTES = 850;
+
+export interface Address {
+  kind: 'service' | 'bucket' | 'object';
+  bucket?: string;
+  key?: string;
+  /** The region named by the Host, when it names one. */
+  region?: string;
+  /** The decoded request path, as a client signs it. */
+  pathname: string;
+  /** The path a client would have signed had it used virtual-hosted style (`/` + key). */
+  virtualPathname: string;
+  /** The raw query string (after '?'), undecoded. */
+  rawQuery: string;
+}
+
+export interface AddressingOptions {
+  /** Extra domain: `<name>-<appid>.<domain>` addresses a bucket. */
+  domain?: string;
+}
+
+const BUCKET_LABEL = /^([a-z0-9][a-z0-9-]*-\d+)$/i;
+const REGION = /^(?:[a-z]+-[a-z0-9-]+|accelerate)$/i;
+
+/** Splits `host[:port]` into the host name, lower-cased (IPv6 literals keep their brackets off). */
+function hostName(host: string): string {
+  const trimmed = host.trim().toLowerCase();
+  if (trimmed.startsWith('[')) return trimmed.slice(1, trimmed.indexOf(']'));
+  const colon = trimmed.lastIndexOf(':');
+  return colon >= 0 ? trimmed.slice(0, colon) : trimmed;
+}
+
+/** The bucket and region a host names, if it names one. */
+export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string } | undefined {
+  const name = hostName(host);
+  const labels = name.split('.');
+  if (labels.length >= 4 && labels[1] === 'cos' && BUCKET_LABEL.test(labels[0]) && REGION.test(labels[2])) {
+    return { bucket: labels[0], region: labels[2] };
+  }
+  if (labels.length === 4 && labels[2] === 'myqcloud' && labels[3] === 'com' && BUCKET_LABEL.test(labels[0])) {
+    return { bucket: labels[0], region: labels[1] }; // legacy <bucket>.<region>.myqcloud.com (C003)
+  }
+  if (options.domain && name.endsWith('.' + options.domain.toLowerCase())) {
+    const label = name.slice(0, -options.domain.length - 1);
+    if (BUCKET_LABEL.test(label)) return { bucket: label };
+  }
+  return undefined;
+}
+
+function decode(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new CosError('InvalidURI');
+  }
+}
+
+function checkKey(key: string): string {
+  if (utf8Length(key) > MAX_KEY_BYTES) throw new CosError('InvalidURI', `The object key is longer than ${MAX_KEY_BYTES} bytes.`);
+  return key;
+}
+
+/** Reads the address of a request from its Host header and request target. */
+export function parseAddress(hostHeader: string | undefined, requestTarget: string, options: AddressingOptions = {}): Address {
+  let host = hostHeader;
+  let target = requestTarget;
+  const absolute = /^https?:\/\/([^/?#]*)/i.exec(target);
+  if (absolute) {
+    host = absolute[1];
+    target = target.slice(absolute[0].length) || '/';
+    if (!target.startsWith('/')) target = '/' + target; // `http://host?acl`
+  }
+  if (host === undefined || host.trim() === '') throw new CosError('MissingHost');
+
+  const q = target.indexOf('?');
+  const rawPath = q >= 0 ? target.slice(0, q) : target;
+  const rawQuery = q >= 0 ? target.slice(q + 1) : '';
+  if (!rawPath.startsWith('/')) throw new CosError('InvalidURI');
+  const pathname = decode(rawPath);
+
+  const virtual = bucketFromHost(host, options);
+  if (virtual) {
+    const key = pathname.slice(1);
+    if (key === '') return { kind: 'bucket', ...virtual, pathname, virtualPathname: pathname, rawQuery };
+    return { kind: 'object', ...virtual, key: checkKey(key), pathname, virtualPathname: pathname, rawQuery };
+  }
+
+  // Path style: the first segment names the bucket.
+  const labels = hostName(host).split('.');
+  const region = labels.length >= 3 && labels[0] === 'cos' && REGION.test(labels[1]) ? labels[1] : undefined;
+  const slash = rawPath.indexOf('/', 1);
+  const rawBucket = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
+  if (rawBucket === '') return { kind: 'service', pathname, virtualPathname: pathname, rawQuery };
+  const bucket = decode(rawBucket);
+  const rawKey = slash < 0 ? '' : rawPath.slice(slash + 1);
+  if (rawKey === '') return { kind: 'bucket', bucket, region, pathname, virtualPathname: '/', rawQuery };
+  const key = checkKey(decode(rawKey));
+  return { kind: 'object', bucket, region, key, pathname, virtualPathname: '/' + key, rawQuery };
+}
+
+/** Query parameters by lower-case name (first occurrence wins), decoded with form semantics. */
+export function parseQuery(rawQuery: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (rawQuery === '') return out;
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    const lower = name.toLowerCase();
+    if (!out.has(lower)) out.set(lower, value);
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * (method, target, sub-resource, headers) -> Operation, by one table (C005).
+ *
+ * A request's sub-resource is the first query parameter that names one (`?acl`, `?uploads`, ...).
+ * Rules are tried in order; the first whose method, target and sub-resource match wins.
+ * Sub-resources COS has but cosbox does not are NotImplemented (501); a method that no rule knows for
+ * a target is MethodNotAllowed (405). Never 404 for an unknown API.
+ */
+import { CosError, type OperationName } from '@cosbox/protocol';
+import type { Address } from './address.js';
+
+interface Rule {
+  method: string;
+  target: Address['kind'];
+  /** The sub-resource that must be present; '' when none may be. */
+  sub: string;
+  /** A header that must be present (copy source turns a PUT into a copy). */
+  header?: string;
+  op: OperationName;
+}
+
+const RULES: Rule[] = [
+  { method: 'GET', target: 'service', sub: '', op: 'GetService' },
+
+  { method: 'GET', target: 'bucket', sub: 'acl', op: 'GetBucketAcl' },
+  { method: 'GET', target: 'bucket', sub: 'cors', op: 'GetBucketCors' },
+  { method: 'GET', target: 'bucket', sub: 'lifecycle', op: 'GetBucketLifecycle' },
+  { method: 'GET', target: 'bucket', sub: 'location', op: 'GetBucketLocation' },
+  { method: 'GET', target: 'bucket', sub: 'versioning', op: 'GetBucketVersioning' },
+  { method: 'GET', target: 'bucket', sub: 'versions', op: 'ListObjectVersions' },
+  { method: 'GET', target: 'bucket', sub: 'tagging', op: 'GetBucketTagging' },
+  { method: 'GET', target: 'bucket', sub: 'uploads', op: 'ListMultipartUploads' },
+  { method: 'GET', target: 'bucket', sub: '', op: 'ListObjects' },
+  { method: 'HEAD', target: 'bucket', sub: '', op: 'HeadBucket' },
+  { method: 'PUT', target: 'bucket', sub: 'acl', op: 'PutBucketAcl' },
+  { method: 'PUT', target: 'bucket', sub: 'cors', op: 'PutBucketCors' },
+  { method: 'PUT', target: 'bucket', sub: 'lifecycle', op: 'PutBucketLifecycle' },
+  { method: 'PUT', target: 'bucket', sub: 'versioning', op: 'PutBucketVersioning' },
+  { method: 'PUT', target: 'bucket', sub: 'tagging', op: 'PutBucketTagging' },
+  { method: 'PUT', target: 'bucket', sub: '', op: 'PutBucket' },
+  { method: 'DELETE', target: 'bucket', sub: 'cors', op: 'DeleteBucketCors' },
+  { method: 'DELETE', target: 'bucket', sub: 'lifecycle', op: 'DeleteBucketLifecycle' },
+  { method: 'DELETE', target: 'bucket', sub: 'tagging', op: 'DeleteBucketTagging' },
+  { method: 'DELETE', target: 'bucket', sub: '', op: 'DeleteBucket' },
+  { method: 'POST', target: 'bucket', sub: 'delete', op: 'DeleteMultipleObjects' },
+  { method: 'POST', target: 'bucket', sub: '', op: 'PostObject' },
+  { method: 'OPTIONS', target: 'bucket', sub: '', op: 'OptionsObject' },
+
+  { method: 'GET', target: 'object', sub: 'acl', op: 'GetObjectAcl' },
+  { method: 'GET', target: 'object', sub: 'tagging', op: 'GetObjectTagging' },
+  { method: 'GET', target: 'object', sub: 'uploadid', op: 'ListParts' },
+  { method: 'GET', target: 'object', sub: '', op: 'GetObject' },
+  { method: 'HEAD', target: 'object', sub: '', op: 'HeadObject' },
+  { method: 'PUT', target: 'object', sub: 'acl', op: 'PutObjectAcl' },
+  { method: 'PUT', target: 'object', sub: 'tagging', op: 'PutObjectTagging' },
+  { method: 'PUT', target: 'object', sub: 'uploadid', header: 'x-cos-copy-source', op: 'UploadPartCopy' },
+  { method: 'PUT', target: 'object', sub: 'uploadid', op: 'UploadPart' },
+  { method: 'PUT', target: 'object', sub: '', header: 'x-cos-copy-source', op: 'PutObjectCopy' },
+  { method: 'PUT', target: 'object', sub: '', op: 'PutObject' },
+  { method: 'DELETE', target: 'object', sub: 'tagging', op: 'DeleteObjectTagging' },
+  { method: 'DELETE', target: 'object', sub: 'uploadid', op: 'AbortMultipartUpload' },
+  { method: 'DELETE', target: 'object', sub: '', op: 'DeleteObject' },
+  { method: 'POST', target: 'object', sub: 'uploads', op: 'InitiateMultipartUpload' },
+  { method: 'POST', target: 'object', sub: 'uploadid', op: 'CompleteMultipartUpload' },
+  { method: 'POST', target: 'object', sub: 'restore', op: 'RestoreObject' },
+  { method: 'POST', target: 'object', sub: 'append', op: 'AppendObject' },
+  { method: 'OPTIONS', target: 'object', sub: '', op: 'OptionsObject' },
+];
+
+/** Sub-resources the routing table knows, by lower-case name. */
+const KNOWN_SUBRESOURCES = new Set(RULES.map((r) => r.sub).filter((s) => s !== ''));
+
+/** COS sub-resources cosbox does not offer: answered NotImplemented, never mistaken for a listing. */
+const UNSUPPORTED_SUBRESOURCES = new Set([
+  'policy', 'website', 'replication', 'referer', 'logging', 'inventory', 'domain', 'origin',
+  'accelerate', 'encryption', 'intelligenttiering', 'object-lock', 'objectlock', 'notification',
+  'select', 'torrent', 'requestpayment', 'quota', 'publicaccessblock', 'retention', 'legal-hold',
+]);
+
+export function route(method: string, address: Address, query: ReadonlyMap<string, string>, hasHeader: (name: string) => boolean): OperationName {
+  let sub = '';
+  for (const name of query.keys()) {
+    if (UNSUPPORTED_SUBRESOURCES.has(name)) throw new CosError('NotImplemented', `The ${name} sub-resource is not implemented by cosbox.`);
+    if (KNOWN_SUBRESOURCES.has(name)) {
+      sub = name;
+      break;
+    }
+  }
+  let methodKnown = false;
+  for (const rule of RULES) {
+    if (rule.target !== address.kind || rule.method !== method) continue;
+    methodKnown = true;
+    if (rule.sub !== sub) continue;
+    if (rule.header && !hasHeader(rule.header)) continue;
+    return rule.op;
+  }
+  if (methodKnown) throw new CosError('NotImplemented', `The ${sub} sub-resource is not implemented for ${method} on a ${address.kind}.`);
+  throw new CosError('MethodNotAllowed');
+}

@@ -1,0 +1,151 @@
+/**
+ * Starting and stopping a cosbox server: opens the stores, sweeps what a crash left behind, serves
+ * HTTP, and on close stops accepting, lets in-flight requests finish and closes the stores.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Accounts, type Account } from './auth/accounts.js';
+import { handlers } from './handlers/index.js';
+import { Pipeline } from './http/pipeline.js';
+import type { Services } from './services.js';
+import { FsBlobStore } from './storage/blob/fs.js';
+import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
+
+export interface RootCredentials {
+  secretId: string;
+  secretKey: string;
+  appid: string;
+  /** The account's uin; defaults to a fixed development uin. */
+  uin?: string;
+}
+
+/**
+ * Well-known development credentials, used when none are configured. Anyone can read them here, so
+ * a server using them refuses to listen beyond the loopback interface.
+ */
+export const DEVELOPMENT_CREDENTIALS: Readonly<Required<RootCredentials>> = {
+  secretId: 'AKIDcosboxDevelopmentOnlyKey000000',
+  secretKey: 'cosboxDevelopmentOnlySecretKey0000',
+  appid: '1250000000',
+  uin: '100000000001',
+};
+
+export interface ServerOptions {
+  dataDir: string;
+  /** 0 picks a free port. Default 9000. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default ap-guangzhou. */
+  region?: string;
+  domain?: string;
+  /** The first root account; the development credentials when absent. */
+  credentials?: RootCredentials;
+  /** pino level; 'silent' for tests. Default 'info'. */
+  logLevel?: string;
+  /** A logger to use instead of one on stdout. */
+  logger?: Logger;
+  /** SQLite durability: 'full' (default) fsyncs every group commit. */
+  synchronous?: 'full' | 'normal';
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  host: string;
+  port: number;
+  services: Services;
+  /** Stops accepting, finishes in-flight requests, closes the stores. */
+  close(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+export function usesDevelopmentCredentials(options: ServerOptions): boolean {
+  return options.credentials === undefined || options.credentials.secretId === DEVELOPMENT_CREDENTIALS.secretId;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (usesDevelopmentCredentials(options) && !isLoopback(host)) {
+    throw new Error(`refusing to listen on ${host} with the well-known development credentials: set COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID`);
+  }
+  const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
+  const account: Account = { uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin, appid: credentials.appid };
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
+
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const meta = new SqliteMetadataStore(join(dataDir, 'metadata.sqlite'), { synchronous: options.synchronous });
+  const blobs = new FsBlobStore(dataDir);
+  await blobs.init();
+  const swept = await blobs.sweep(await meta.referencedBlobIds());
+  if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
+
+  const services: Services = {
+    meta,
+    blobs,
+    accounts: new Accounts([{ secretId: credentials.secretId, secretKey: credentials.secretKey, account }]),
+    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200 },
+    log,
+  };
+  const pipeline = new Pipeline(services, handlers);
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => {
+    void pipeline.serve(req, res, false);
+  });
+  // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
+  server.on('checkContinue', (req, res) => void pipeline.serve(req, res, true));
+  // A stalled upload must not hold a socket forever.
+  server.setTimeout(120_000);
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+    log.debug({ err }, 'client error');
+  });
+
+  await listen(server, options.port ?? 9000, host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 9000);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    host,
+    port,
+    services,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          // In-flight requests finish; their keep-alive connections are closed as they fall idle,
+          // and after a minute whatever remains is cut.
+          const idle = setInterval(() => server.closeIdleConnections(), 50);
+          const deadline = setTimeout(() => server.closeAllConnections(), 60_000);
+          server.once('close', () => {
+            clearInterval(idle);
+            clearTimeout(deadline);
+          });
+          server.closeIdleConnections();
+        });
+        await meta.close();
+        log.flush?.();
+      })()),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+}

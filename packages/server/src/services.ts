@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { Accounts } from './auth/accounts.js';
+import type { BlobStore } from './storage/blob/store.js';
+import type { MetadataStore } from './storage/metadata/store.js';
+
+/** Settings the handlers consult. */
+export interface ServiceConfig {
+  /** The region of buckets addressed without one (path style, --domain). */
+  region: string;
+  /** Extra domain for virtual-hosted addressing (`<bucket>.<domain>`). */
+  domain?: string;
+  /** Buckets per account (TooManyBucket beyond; C309). */
+  maxBucketsPerOwner: number;
+}
+
+/** Everything a handler may use besides its request. */
+export interface Services {
+  meta: MetadataStore;
+  blobs: BlobStore;
+  accounts: Accounts;
+  config: ServiceConfig;
+  log: Logger;
+}
