@@ -78,8 +78,13 @@ interface BucketRow {
   acl: string | null;
 }
 
+/** The acl member, present only when one was stored. */
+function aclOf(column: string | null): { acl?: AclSpec } {
+  return column ? { acl: JSON.parse(column) as AclSpec } : {};
+}
+
 function toBucket(row: BucketRow): BucketRecord {
-  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, acl: row.acl ? (JSON.parse(row.acl) as AclSpec) : undefined };
+  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl) };
 }
 
 function toObject(row: ObjectRow): ObjectRecord {
@@ -95,7 +100,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     contentHeaders: JSON.parse(row.content_headers) as ObjectRecord['contentHeaders'],
     meta: JSON.parse(row.meta) as Record<string, string>,
     ownerUin: row.owner_uin,
-    acl: row.acl ? (JSON.parse(row.acl) as AclSpec) : undefined,
+    ...aclOf(row.acl),
     blobs: JSON.parse(row.blobs) as BlobRef[],
   };
 }

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CosError } from '@cosbox/protocol';
+import { parseAddress, parseQuery } from './address.js';
+import { route } from './route.js';
+
+const BUCKET_HOST = 'b-1250000000.cos.ap-guangzhou.myqcloud.com';
+
+function op(method: string, target: string, headers: string[] = [], host = BUCKET_HOST): string {
+  const address = parseAddress(host, target);
+  try {
+    return route(method, address, parseQuery(address.rawQuery), (h) => headers.includes(h));
+  } catch (e) {
+    return e instanceof CosError ? `${e.code}` : String(e);
+  }
+}
+
+test('C005 operations by method, target and sub-resource', () => {
+  assert.equal(op('GET', '/', [], 'service.cos.myqcloud.com'), 'GetService');
+  assert.equal(op('GET', '/'), 'ListObjects');
+  assert.equal(op('GET', '/?prefix=a&max-keys=2'), 'ListObjects');
+  assert.equal(op('GET', '/?location'), 'GetBucketLocation');
+  assert.equal(op('GET', '/?uploads'), 'ListMultipartUploads');
+  assert.equal(op('PUT', '/'), 'PutBucket');
+  assert.equal(op('HEAD', '/'), 'HeadBucket');
+  assert.equal(op('DELETE', '/'), 'DeleteBucket');
+  assert.equal(op('POST', '/?delete'), 'DeleteMultipleObjects');
+  assert.equal(op('GET', '/k'), 'GetObject');
+  assert.equal(op('GET', '/k?versionId=null&response-content-type=x'), 'GetObject');
+  assert.equal(op('HEAD', '/k'), 'HeadObject');
+  assert.equal(op('PUT', '/k'), 'PutObject');
+  assert.equal(op('PUT', '/k', ['x-cos-copy-source']), 'PutObjectCopy');
+  assert.equal(op('DELETE', '/k'), 'DeleteObject');
+  assert.equal(op('PUT', '/k?partNumber=1&uploadId=u'), 'UploadPart');
+  assert.equal(op('PUT', '/k?partNumber=1&uploadId=u', ['x-cos-copy-source']), 'UploadPartCopy');
+  assert.equal(op('GET', '/k?uploadId=u'), 'ListParts');
+  assert.equal(op('POST', '/k?uploads'), 'InitiateMultipartUpload');
+  assert.equal(op('POST', '/k?uploadId=u'), 'CompleteMultipartUpload');
+  assert.equal(op('DELETE', '/k?uploadId=u'), 'AbortMultipartUpload');
+  assert.equal(op('POST', '/k?append&position=0'), 'AppendObject');
+  assert.equal(op('OPTIONS', '/k'), 'OptionsObject');
+});
+
+test('unknown APIs: NotImplemented or MethodNotAllowed, never a 404', () => {
+  assert.equal(op('GET', '/?website'), 'NotImplemented');
+  assert.equal(op('PUT', '/k?select'), 'NotImplemented');
+  assert.equal(op('PATCH', '/k'), 'MethodNotAllowed');
+  assert.equal(op('PUT', '/', [], 'service.cos.myqcloud.com'), 'MethodNotAllowed');
+  assert.equal(op('GET', '/?acl', [], 'service.cos.myqcloud.com'), 'NotImplemented');
+});

@@ -1,0 +1,139 @@
+/**
+ * The contract every MetadataStore implementation passes: run `metadataStoreContract(name, open)`
+ * from the implementation's test file with a factory for a fresh, empty store.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CosError } from '@cosbox/protocol';
+import type { BucketRecord, MetadataStore, ObjectRecord } from './store.js';
+
+const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof CosError && e.code === code);
+
+function bucket(name: string, ownerUin = '1'): BucketRecord {
+  return { name, appid: name.slice(name.lastIndexOf('-') + 1), ownerUin, region: 'ap-guangzhou', createdAt: 1_700_000_000_000 };
+}
+
+function object(bucketName: string, key: string, blobId = `blob-${key}`): ObjectRecord {
+  return {
+    bucket: bucketName,
+    key,
+    size: 3,
+    etag: '"e"',
+    crc64: '1',
+    lastModified: 1_700_000_000_000,
+    storageClass: 'STANDARD',
+    objectType: 'normal',
+    contentHeaders: { 'content-type': 'text/plain' },
+    meta: { 'x-cos-meta-a': 'b' },
+    ownerUin: '1',
+    blobs: [{ id: blobId, size: 3 }],
+  };
+}
+
+function names(page: Awaited<ReturnType<MetadataStore['listObjects']>>): string[] {
+  return page.entries.map((e) => ('commonPrefix' in e ? `[${e.commonPrefix}]` : e.object.key));
+}
+
+export function metadataStoreContract(name: string, open: () => Promise<MetadataStore>): void {
+  const withStore = (fn: (s: MetadataStore) => Promise<void>) => async () => {
+    const store = await open();
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  test(`${name}: buckets are created once, listed per owner, deleted when empty`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    await rejectsWith(s.createBucket(bucket('a-1'), 10), 'BucketAlreadyExists');
+    await s.createBucket(bucket('b-1'), 10);
+    await s.createBucket(bucket('c-2', '2'), 10);
+    assert.deepEqual((await s.listBuckets('1')).map((b) => b.name), ['a-1', 'b-1']);
+    assert.equal((await s.getBucket('c-2'))?.ownerUin, '2');
+    await rejectsWith(s.createBucket(bucket('d-1'), 2), 'TooManyBucket');
+    await s.putObject(object('a-1', 'k'));
+    await rejectsWith(s.deleteBucket('a-1'), 'BucketNotEmpty');
+    await s.deleteObject('a-1', 'k');
+    await s.deleteBucket('a-1');
+    assert.equal(await s.getBucket('a-1'), undefined);
+    await rejectsWith(s.deleteBucket('a-1'), 'NoSuchBucket');
+  }));
+
+  test(`${name}: objects round-trip; an overwrite hands back the replaced blobs`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    assert.deepEqual(await s.putObject(object('a-1', 'k', 'one')), []);
+    assert.deepEqual(await s.getObject('a-1', 'k'), object('a-1', 'k', 'one'));
+    assert.deepEqual(await s.putObject(object('a-1', 'k', 'two')), [{ id: 'one', size: 3 }]);
+    assert.deepEqual(await s.deleteObject('a-1', 'k'), [{ id: 'two', size: 3 }]);
+    assert.deepEqual(await s.deleteObject('a-1', 'k'), []);
+    assert.equal(await s.getObject('a-1', 'k'), undefined);
+    await rejectsWith(s.putObject(object('gone-1', 'k')), 'NoSuchBucket');
+  }));
+
+  test(`${name}: concurrent writes all commit; one failure does not undo its neighbours`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const writes = Array.from({ length: 50 }, (_, i) => s.putObject(object('a-1', `k${i}`)));
+    const failing = s.putObject(object('missing-1', 'x'));
+    await Promise.all(writes);
+    await rejectsWith(failing, 'NoSuchBucket');
+    assert.equal((await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '', maxKeys: 1000 })).entries.length, 50);
+    assert.deepEqual([...(await s.referencedBlobIds())].sort(), Array.from({ length: 50 }, (_, i) => `blob-k${i}`).sort());
+  }));
+
+  test(`${name}: C178 listing is in UTF-8 byte order, strictly after the marker`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const keys = ['b', 'a', '\uFFFD', 'é', '中', '𝄞', 'a/', 'A', ' '];
+    for (const k of keys) await s.putObject(object('a-1', k));
+    const sorted = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    const all = await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '', maxKeys: 1000 });
+    assert.deepEqual(names(all), sorted);
+    assert.deepEqual(sorted.slice(-2), ['\uFFFD', '𝄞']); // U+FFFD sorts before U+1D11E in UTF-8, unlike UTF-16
+    const after = await s.listObjects({ bucket: 'a-1', prefix: '', marker: 'é', delimiter: '', maxKeys: 1000 });
+    assert.deepEqual(names(after), sorted.slice(sorted.indexOf('é') + 1));
+  }));
+
+  test(`${name}: C179 C182 prefix, delimiter and paging with common prefixes`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const keys = ['a/1', 'a/2', 'a/b/3', 'b', 'c/1', 'c/2', 'd', 'dir/x', 'dir/y/z', 'e'];
+    for (const k of keys) await s.putObject(object('a-1', k));
+    const list = (prefix: string, delimiter: string, marker = '', maxKeys = 1000) =>
+      s.listObjects({ bucket: 'a-1', prefix, marker, delimiter, maxKeys });
+
+    assert.deepEqual(names(await list('', '/')), ['[a/]', 'b', '[c/]', 'd', '[dir/]', 'e']);
+    assert.deepEqual(names(await list('a/', '/')), ['a/1', 'a/2', '[a/b/]']);
+    assert.deepEqual(names(await list('dir', '/')), ['[dir/]']);
+    assert.deepEqual(names(await list('di', '')), ['dir/x', 'dir/y/z']);
+    assert.deepEqual(names(await list('zzz', '/')), []);
+
+    // Pages of two: common prefixes count toward max-keys, and a page never repeats one.
+    const seen: string[] = [];
+    let marker = '';
+    for (let i = 0; i < 10; i++) {
+      const page = await list('', '/', marker, 2);
+      seen.push(...names(page));
+      if (!page.isTruncated) break;
+      assert.ok(page.nextMarker);
+      marker = page.nextMarker;
+    }
+    assert.deepEqual(seen, ['[a/]', 'b', '[c/]', 'd', '[dir/]', 'e']);
+
+    const first = await list('', '', '', 3);
+    assert.equal(first.isTruncated, true);
+    assert.equal(first.nextMarker, 'a/b/3');
+    const exact = await list('', '', 'd', 3);
+    assert.deepEqual(names(exact), ['dir/x', 'dir/y/z', 'e']);
+    assert.equal(exact.isTruncated, false);
+    assert.deepEqual(names(await list('', '/', 'a/1')), ['b', '[c/]', 'd', '[dir/]', 'e']);
+    assert.deepEqual((await list('', '', '', 0)).entries, []);
+  }));
+
+  test(`${name}: multi-character delimiters and keys past the last code point`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    for (const k of ['x--1--2', 'x--3', 'y', '\u{10FFFF}a', '\u{10FFFF}b']) await s.putObject(object('a-1', k));
+    const page = await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '--', maxKeys: 1000 });
+    assert.deepEqual(names(page), ['[x--]', 'y', '\u{10FFFF}a', '\u{10FFFF}b']);
+    const high = await s.listObjects({ bucket: 'a-1', prefix: '\u{10FFFF}', marker: '', delimiter: '', maxKeys: 1000 });
+    assert.deepEqual(names(high), ['\u{10FFFF}a', '\u{10FFFF}b']);
+  }));
+}
