@@ -4,49 +4,16 @@
  * or its new complete content, and that no temporary file or orphan blob remains.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import COS from 'cos-nodejs-sdk-v5';
-import { APPID, REGION, SECRET_ID, SECRET_KEY, UIN } from './harness.js';
+import { APPID, REGION } from './harness.js';
+import { killServerProcesses, startServerProcess } from './process.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const Bucket = `crash-${APPID}`;
-const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-/** Starts `cosbox serve` as its own process; resolves with the process and its port. */
-async function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=cosbox-source', '--import', 'tsx', 'packages/cli/src/cli.ts', 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
-    {
-      cwd: root,
-      env: { ...process.env, COSBOX_SECRET_ID: SECRET_ID, COSBOX_SECRET_KEY: SECRET_KEY, COSBOX_APPID: APPID, COSBOX_UIN: UIN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${out}`)));
-  });
-  return { child, port };
-}
-
-function client(port: number): COS {
-  return new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Protocol: 'http:', Ip: `127.0.0.1:${port}` } as COS.COSOptions);
-}
+after(killServerProcesses);
 
 /** Deterministic content for a key and version, large enough to be in flight when the kill comes. */
 function content(key: string, version: number, size: number): Buffer {
@@ -75,7 +42,7 @@ test('SIGKILL during uploads and overwrites: every key is old or new, whole; not
   const dataDir = await mkdtemp(join(tmpdir(), 'cosbox-crash-'));
   try {
     const first = await startServerProcess(dataDir);
-    const cos = client(first.port);
+    const cos = first.cos;
     await cos.putBucket({ Bucket, Region: REGION });
 
     // Old versions of 20 keys, committed before the crash.
@@ -104,12 +71,12 @@ test('SIGKILL during uploads and overwrites: every key is old or new, whole; not
     const deadline = Date.now() + 5000;
     while (completed < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.exited;
     await Promise.all(writes);
     assert.ok(completed < keys.length + fresh.length, 'the kill came while writes were still in flight');
 
     const second = await startServerProcess(dataDir);
-    const after = client(second.port);
+    const after = second.cos;
     let objects = 0;
     for (const [key, possible] of expected) {
       let got: string;
@@ -131,8 +98,7 @@ test('SIGKILL during uploads and overwrites: every key is old or new, whole; not
     assert.equal((await filesUnder(join(dataDir, 'blobs'))).length, objects, 'one blob per object: no orphan remains');
 
     second.child.kill('SIGTERM');
-    const code = await new Promise((r) => second.child.once('exit', r));
-    assert.equal(code, 0, 'SIGTERM stops the server cleanly');
+    assert.equal(await second.exited, 0, 'SIGTERM stops the server cleanly');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
