@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CosError } from '@cosbox/protocol';
-import type { BucketRecord, MetadataStore, ObjectRecord } from './store.js';
+import type { BucketRecord, MetadataStore, ObjectRecord, PartRecord, UploadRecord } from './store.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof CosError && e.code === code);
 
@@ -28,6 +28,24 @@ function object(bucketName: string, key: string, blobId = `blob-${key}`): Object
     ownerUin: '1',
     blobs: [{ id: blobId, size: 3 }],
   };
+}
+
+function upload(bucketName: string, key: string, uploadId: string): UploadRecord {
+  return {
+    bucket: bucketName,
+    key,
+    uploadId,
+    initiated: 1_700_000_000_000,
+    ownerUin: '1',
+    initiatorUin: '1',
+    storageClass: 'STANDARD',
+    contentHeaders: {},
+    meta: {},
+  };
+}
+
+function part(partNumber: number, blobId = `part-${partNumber}`): PartRecord {
+  return { partNumber, size: 5, etag: `"etag${partNumber}"`, crc64: '7', lastModified: 1_700_000_000_000, blob: { id: blobId, size: 5 } };
 }
 
 function names(page: Awaited<ReturnType<MetadataStore['listObjects']>>): string[] {
@@ -135,5 +153,69 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual(names(page), ['[x--]', 'y', '\u{10FFFF}a', '\u{10FFFF}b']);
     const high = await s.listObjects({ bucket: 'a-1', prefix: '\u{10FFFF}', marker: '', delimiter: '', maxKeys: 1000 });
     assert.deepEqual(names(high), ['\u{10FFFF}a', '\u{10FFFF}b']);
+  }));
+
+  test(`${name}: uploads hold parts, block bucket deletion, complete atomically or abort`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    await rejectsWith(s.createUpload(upload('gone-1', 'k', 'u1')), 'NoSuchBucket');
+    await s.createUpload(upload('a-1', 'k', 'u1'));
+    assert.equal((await s.getUpload('a-1', 'k', 'u1'))?.storageClass, 'STANDARD');
+    await rejectsWith(s.deleteBucket('a-1'), 'BucketNotEmpty');
+    assert.deepEqual(await s.putPart('a-1', 'k', 'u1', part(2)), []);
+    assert.deepEqual(await s.putPart('a-1', 'k', 'u1', part(1, 'first')), []);
+    assert.deepEqual(await s.putPart('a-1', 'k', 'u1', part(1)), [{ id: 'first', size: 5 }]);
+    await s.putPart('a-1', 'k', 'u1', part(3));
+    await rejectsWith(s.putPart('a-1', 'k', 'nope', part(1)), 'NoSuchUpload');
+
+    const page = await s.listParts('a-1', 'k', 'u1', 0, 2);
+    assert.deepEqual(page.parts.map((p) => p.partNumber), [1, 2]);
+    assert.equal(page.isTruncated, true);
+    assert.equal(page.nextPartNumberMarker, 2);
+    assert.deepEqual((await s.listParts('a-1', 'k', 'u1', 2, 10)).parts.map((p) => p.partNumber), [3]);
+    await rejectsWith(s.listParts('a-1', 'k', 'nope', 0, 10), 'NoSuchUpload');
+    assert.ok((await s.referencedBlobIds()).has('part-2'));
+
+    // A completion that throws changes nothing.
+    await assert.rejects(s.completeUpload('a-1', 'k', 'u1', () => { throw new CosError('InvalidPart'); }), (e: unknown) => e instanceof CosError);
+    assert.ok(await s.getUpload('a-1', 'k', 'u1'));
+
+    await s.putObject(object('a-1', 'k', 'old'));
+    const done = await s.completeUpload('a-1', 'k', 'u1', (u, parts) => {
+      assert.equal(u.uploadId, 'u1');
+      assert.deepEqual(parts.map((p) => p.partNumber), [1, 2, 3]);
+      const used = parts.filter((p) => p.partNumber !== 2);
+      return { object: { ...object('a-1', 'k'), blobs: used.map((p) => p.blob) }, used: new Set(used.map((p) => p.partNumber)) };
+    });
+    assert.deepEqual(done.object.blobs.map((b) => b.id), ['part-1', 'part-3']);
+    assert.deepEqual(done.unneeded.map((b) => b.id).sort(), ['old', 'part-2']);
+    assert.equal(await s.getUpload('a-1', 'k', 'u1'), undefined);
+    await rejectsWith(s.completeUpload('a-1', 'k', 'u1', () => { throw new Error('not reached'); }), 'NoSuchUpload');
+    assert.deepEqual((await s.getObject('a-1', 'k'))?.blobs.map((b) => b.id), ['part-1', 'part-3']);
+
+    await s.createUpload(upload('a-1', 'k2', 'u2'));
+    await s.putPart('a-1', 'k2', 'u2', part(1, 'x'));
+    assert.deepEqual(await s.abortUpload('a-1', 'k2', 'u2'), [{ id: 'x', size: 5 }]);
+    await rejectsWith(s.abortUpload('a-1', 'k2', 'u2'), 'NoSuchUpload');
+    await s.deleteObject('a-1', 'k');
+    await s.deleteBucket('a-1');
+  }));
+
+  test(`${name}: C198 C200 listing uploads: prefix, delimiter, key and upload-id markers`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    for (const [key, id] of [['a', '1'], ['a', '2'], ['a', '3'], ['b/x', '1'], ['b/y', '1'], ['c', '1']]) await s.createUpload(upload('a-1', key, id));
+    const list = async (o: Partial<{ prefix: string; delimiter: string; keyMarker: string; uploadIdMarker: string; maxUploads: number }>) => {
+      const page = await s.listUploads({ bucket: 'a-1', prefix: '', delimiter: '', keyMarker: '', uploadIdMarker: '', maxUploads: 1000, ...o });
+      return { ...page, names: page.entries.map((e) => ('commonPrefix' in e ? `[${e.commonPrefix}]` : `${e.upload.key}#${e.upload.uploadId}`)) };
+    };
+    assert.deepEqual((await list({})).names, ['a#1', 'a#2', 'a#3', 'b/x#1', 'b/y#1', 'c#1']);
+    assert.deepEqual((await list({ delimiter: '/' })).names, ['a#1', 'a#2', 'a#3', '[b/]', 'c#1']);
+    assert.deepEqual((await list({ prefix: 'b/' })).names, ['b/x#1', 'b/y#1']);
+    assert.deepEqual((await list({ keyMarker: 'a' })).names, ['b/x#1', 'b/y#1', 'c#1']);
+    assert.deepEqual((await list({ keyMarker: 'a', uploadIdMarker: '1' })).names, ['a#2', 'a#3', 'b/x#1', 'b/y#1', 'c#1']);
+    assert.deepEqual((await list({ uploadIdMarker: '1' })).names.length, 6, 'upload-id-marker without key-marker is ignored');
+    const first = await list({ maxUploads: 2 });
+    assert.deepEqual([first.isTruncated, first.nextKeyMarker, first.nextUploadIdMarker], [true, 'a', '2']);
+    const second = await list({ maxUploads: 2, keyMarker: 'a', uploadIdMarker: '2' });
+    assert.deepEqual(second.names, ['a#3', 'b/x#1']);
   }));
 }

@@ -11,7 +11,22 @@
  */
 import Database from 'better-sqlite3';
 import { CosError } from '@cosbox/protocol';
-import type { AclSpec, BlobRef, BucketRecord, ListObjectsPage, ListObjectsQuery, MetadataStore, ObjectRecord } from './store.js';
+import type {
+  AclSpec,
+  BlobRef,
+  BucketRecord,
+  ListObjectsPage,
+  ListObjectsQuery,
+  ListPartsPage,
+  ListUploadsPage,
+  ListUploadsQuery,
+  MetadataStore,
+  ObjectRecord,
+  ObjectUpdate,
+  PartRecord,
+  UploadCompletion,
+  UploadRecord,
+} from './store.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -48,7 +63,25 @@ const MIGRATIONS: Record<number, string> = {
       key TEXT NOT NULL,
       upload_id TEXT NOT NULL,
       initiated INTEGER NOT NULL,
+      owner_uin TEXT NOT NULL,
+      initiator_uin TEXT NOT NULL,
+      storage_class TEXT NOT NULL,
+      content_headers TEXT NOT NULL,
+      meta TEXT NOT NULL,
+      acl TEXT,
       PRIMARY KEY (bucket, key, upload_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE parts (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      upload_id TEXT NOT NULL,
+      part_number INTEGER NOT NULL,
+      size INTEGER NOT NULL,
+      etag TEXT NOT NULL,
+      crc64 TEXT NOT NULL,
+      last_modified INTEGER NOT NULL,
+      blob_id TEXT NOT NULL,
+      PRIMARY KEY (bucket, key, upload_id, part_number)
     ) WITHOUT ROWID;
   `,
 };
@@ -87,6 +120,54 @@ function toBucket(row: BucketRow): BucketRecord {
   return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl) };
 }
 
+interface UploadRow {
+  bucket: string;
+  key: string;
+  upload_id: string;
+  initiated: number;
+  owner_uin: string;
+  initiator_uin: string;
+  storage_class: string;
+  content_headers: string;
+  meta: string;
+  acl: string | null;
+}
+
+interface PartRow {
+  part_number: number;
+  size: number;
+  etag: string;
+  crc64: string;
+  last_modified: number;
+  blob_id: string;
+}
+
+function toUpload(row: UploadRow): UploadRecord {
+  return {
+    bucket: row.bucket,
+    key: row.key,
+    uploadId: row.upload_id,
+    initiated: row.initiated,
+    ownerUin: row.owner_uin,
+    initiatorUin: row.initiator_uin,
+    storageClass: row.storage_class,
+    contentHeaders: JSON.parse(row.content_headers) as UploadRecord['contentHeaders'],
+    meta: JSON.parse(row.meta) as Record<string, string>,
+    ...aclOf(row.acl),
+  };
+}
+
+function toPart(row: PartRow): PartRecord {
+  return {
+    partNumber: row.part_number,
+    size: row.size,
+    etag: row.etag,
+    crc64: row.crc64,
+    lastModified: row.last_modified,
+    blob: { id: row.blob_id, size: row.size },
+  };
+}
+
 function toObject(row: ObjectRow): ObjectRecord {
   return {
     bucket: row.bucket,
@@ -105,6 +186,12 @@ function toObject(row: ObjectRow): ObjectRecord {
   };
 }
 
+/** The blobs of `before` that `after` does not use. */
+function blobsNotIn(before: readonly BlobRef[], after: readonly BlobRef[]): BlobRef[] {
+  const kept = new Set(after.map((b) => b.id));
+  return before.filter((b) => !kept.has(b.id));
+}
+
 /** The smallest string greater than `value` in byte order. */
 function successor(value: string): string {
   return value + '\u0000';
@@ -115,6 +202,7 @@ function successor(value: string): string {
  * code point incremented. Undefined when no such bound exists (empty prefix).
  */
 export function prefixUpperBound(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
   const points = Array.from(prefix);
   while (points.length > 0) {
     const last = points.pop()!.codePointAt(0)!;
@@ -123,6 +211,56 @@ export function prefixUpperBound(prefix: string): string | undefined {
     if (next <= 0x10ffff) return points.join('') + String.fromCodePoint(next);
   }
   return undefined;
+}
+
+type WalkEntry<R> = { row: R } | { commonPrefix: string };
+
+/**
+ * One page of a key-ordered listing with optional delimiter (objects and multipart uploads alike).
+ * Each pass walks the index from `from` until the page is full or it meets a common prefix, then
+ * restarts just past that prefix: the cost follows the page, not the bucket (C179). Common prefixes
+ * at or before the marker were returned on an earlier page and are skipped.
+ */
+function walk<R extends { key: string }>(
+  scan: (from: string) => Iterable<R>,
+  start: string,
+  q: { prefix: string; delimiter: string; marker: string; max: number },
+): { entries: WalkEntry<R>[]; isTruncated: boolean; last?: WalkEntry<R> } {
+  const entries: WalkEntry<R>[] = [];
+  if (q.max <= 0) return { entries, isTruncated: false };
+  const markerBytes = Buffer.from(q.marker);
+  let from = start;
+  outer: while (true) {
+    for (const row of scan(from)) {
+      if (entries.length === q.max) return { entries, isTruncated: true, last: entries[entries.length - 1] };
+      if (q.delimiter !== '') {
+        const at = row.key.indexOf(q.delimiter, q.prefix.length);
+        if (at >= 0) {
+          const commonPrefix = row.key.slice(0, at + q.delimiter.length);
+          if (Buffer.compare(Buffer.from(commonPrefix), markerBytes) > 0) entries.push({ commonPrefix });
+          const next = prefixUpperBound(commonPrefix);
+          if (next === undefined) break outer;
+          from = next;
+          continue outer;
+        }
+      }
+      entries.push({ row });
+    }
+    break;
+  }
+  return { entries, isTruncated: false };
+}
+
+function* takeWhile<T>(items: Iterable<T>, ok: (item: T) => boolean): Generator<T> {
+  for (const item of items) {
+    if (!ok(item)) return;
+    yield item;
+  }
+}
+
+function* concat<T>(first: Iterable<T>, second: Iterable<T>): Generator<T> {
+  yield* first;
+  yield* second;
 }
 
 interface Queued {
@@ -158,6 +296,23 @@ function prepareStatements(db: Database.Database) {
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
     allBlobs: db.prepare('SELECT blobs FROM objects'),
+    allPartBlobs: db.prepare('SELECT blob_id FROM parts'),
+    insertUpload: db.prepare(`
+      INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta, acl)
+      VALUES (@bucket, @key, @upload_id, @initiated, @owner_uin, @initiator_uin, @storage_class, @content_headers, @meta, @acl)`),
+    getUpload: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
+    deleteUpload: db.prepare('DELETE FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
+    getPartBlob: db.prepare('SELECT blob_id, size FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? AND part_number = ?'),
+    upsertPart: db.prepare(`
+      INSERT INTO parts (bucket, key, upload_id, part_number, size, etag, crc64, last_modified, blob_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (bucket, key, upload_id, part_number) DO UPDATE SET
+        size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified, blob_id = excluded.blob_id`),
+    listParts: db.prepare('SELECT * FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?'),
+    allParts: db.prepare('SELECT * FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? ORDER BY part_number'),
+    deleteParts: db.prepare('DELETE FROM parts WHERE bucket = ? AND key = ? AND upload_id = ?'),
+    uploadsFrom: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key >= ? ORDER BY key, upload_id'),
+    uploadsAfterId: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ? ORDER BY upload_id'),
   };
 }
 
@@ -251,27 +406,35 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   putObject(object: ObjectRecord): Promise<BlobRef[]> {
+    return this.updateObject(object.bucket, object.key, () => object).then((r) => r.replaced);
+  }
+
+  updateObject(bucket: string, key: string, decide: ObjectUpdate): Promise<{ object: ObjectRecord; replaced: BlobRef[] }> {
     return this.write(() => {
-      if (!this.stmt.getBucket.get(object.bucket)) throw new CosError('NoSuchBucket');
-      const previous = this.stmt.getBlobs.get(object.bucket, object.key) as { blobs: string } | undefined;
-      this.stmt.upsertObject.run({
-        bucket: object.bucket,
-        key: object.key,
-        size: object.size,
-        etag: object.etag,
-        crc64: object.crc64,
-        last_modified: object.lastModified,
-        storage_class: object.storageClass,
-        object_type: object.objectType,
-        content_headers: JSON.stringify(object.contentHeaders),
-        meta: JSON.stringify(object.meta),
-        owner_uin: object.ownerUin,
-        acl: object.acl ? JSON.stringify(object.acl) : null,
-        blobs: JSON.stringify(object.blobs),
-      });
-      if (!previous) return [];
-      const kept = new Set(object.blobs.map((b) => b.id));
-      return (JSON.parse(previous.blobs) as BlobRef[]).filter((b) => !kept.has(b.id));
+      if (!this.stmt.getBucket.get(bucket)) throw new CosError('NoSuchBucket');
+      const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
+      const current = row && toObject(row);
+      const object = decide(current);
+      this.upsert(object);
+      return { object, replaced: current ? blobsNotIn(current.blobs, object.blobs) : [] };
+    });
+  }
+
+  private upsert(object: ObjectRecord): void {
+    this.stmt.upsertObject.run({
+      bucket: object.bucket,
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      crc64: object.crc64,
+      last_modified: object.lastModified,
+      storage_class: object.storageClass,
+      object_type: object.objectType,
+      content_headers: JSON.stringify(object.contentHeaders),
+      meta: JSON.stringify(object.meta),
+      owner_uin: object.ownerUin,
+      acl: object.acl ? JSON.stringify(object.acl) : null,
+      blobs: JSON.stringify(object.blobs),
     });
   }
 
@@ -285,42 +448,106 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listObjects(q: ListObjectsQuery): Promise<ListObjectsPage> {
-    const entries: ListObjectsPage['entries'] = [];
-    const upper = q.prefix === '' ? undefined : prefixUpperBound(q.prefix);
-    if (q.maxKeys <= 0) return { entries, isTruncated: false };
-    const markerBytes = Buffer.from(q.marker);
-    let from = q.marker !== '' && Buffer.compare(markerBytes, Buffer.from(q.prefix)) >= 0 ? successor(q.marker) : q.prefix;
-    let last: string | undefined;
+    const upper = prefixUpperBound(q.prefix);
+    const start = Buffer.compare(Buffer.from(q.marker), Buffer.from(q.prefix)) >= 0 ? successor(q.marker) : q.prefix;
+    const scan = (from: string) =>
+      (upper === undefined ? this.stmt.scanFrom.iterate(q.bucket, from) : this.stmt.scanRange.iterate(q.bucket, from, upper)) as IterableIterator<ObjectRow>;
+    const page = walk(scan, start, { prefix: q.prefix, delimiter: q.delimiter, marker: q.marker, max: q.maxKeys });
+    return {
+      entries: page.entries.map((e) => ('row' in e ? { object: toObject(e.row) } : e)),
+      isTruncated: page.isTruncated,
+      nextMarker: page.last && ('row' in page.last ? page.last.row.key : page.last.commonPrefix),
+    };
+  }
 
-    const scan = (start: string) =>
-      (upper === undefined ? this.stmt.scanFrom.iterate(q.bucket, start) : this.stmt.scanRange.iterate(q.bucket, start, upper)) as IterableIterator<ObjectRow>;
+  createUpload(upload: UploadRecord): Promise<void> {
+    return this.write(() => {
+      if (!this.stmt.getBucket.get(upload.bucket)) throw new CosError('NoSuchBucket');
+      this.stmt.insertUpload.run({
+        bucket: upload.bucket,
+        key: upload.key,
+        upload_id: upload.uploadId,
+        initiated: upload.initiated,
+        owner_uin: upload.ownerUin,
+        initiator_uin: upload.initiatorUin,
+        storage_class: upload.storageClass,
+        content_headers: JSON.stringify(upload.contentHeaders),
+        meta: JSON.stringify(upload.meta),
+        acl: upload.acl ? JSON.stringify(upload.acl) : null,
+      });
+    });
+  }
 
-    // Each pass walks the index from `from` until the page is full or it meets a common prefix,
-    // then restarts just past that prefix: the cost follows the page, not the bucket (C179).
-    outer: while (true) {
-      for (const row of scan(from)) {
-        if (entries.length === q.maxKeys) return { entries, isTruncated: true, nextMarker: last };
-        if (q.delimiter !== '') {
-          const at = row.key.indexOf(q.delimiter, q.prefix.length);
-          if (at >= 0) {
-            const commonPrefix = row.key.slice(0, at + q.delimiter.length);
-            // A prefix at or before the marker was returned on an earlier page.
-            if (Buffer.compare(Buffer.from(commonPrefix), markerBytes) > 0) {
-              entries.push({ commonPrefix });
-              last = commonPrefix;
-            }
-            const next = prefixUpperBound(commonPrefix);
-            if (next === undefined) break outer;
-            from = next;
-            continue outer;
-          }
-        }
-        entries.push({ object: toObject(row) });
-        last = row.key;
-      }
-      break;
-    }
-    return { entries, isTruncated: false };
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined> {
+    const row = this.stmt.getUpload.get(bucket, key, uploadId) as UploadRow | undefined;
+    return row && toUpload(row);
+  }
+
+  private requireUpload(bucket: string, key: string, uploadId: string): UploadRecord {
+    const row = this.stmt.getUpload.get(bucket, key, uploadId) as UploadRow | undefined;
+    if (!row) throw new CosError('NoSuchUpload');
+    return toUpload(row);
+  }
+
+  putPart(bucket: string, key: string, uploadId: string, part: PartRecord): Promise<BlobRef[]> {
+    return this.write(() => {
+      this.requireUpload(bucket, key, uploadId);
+      const previous = this.stmt.getPartBlob.get(bucket, key, uploadId, part.partNumber) as { blob_id: string; size: number } | undefined;
+      this.stmt.upsertPart.run(bucket, key, uploadId, part.partNumber, part.size, part.etag, part.crc64, part.lastModified, part.blob.id);
+      return previous && previous.blob_id !== part.blob.id ? [{ id: previous.blob_id, size: previous.size }] : [];
+    });
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string, marker: number, maxParts: number): Promise<ListPartsPage> {
+    this.requireUpload(bucket, key, uploadId);
+    const rows = this.stmt.listParts.all(bucket, key, uploadId, marker, maxParts + 1) as PartRow[];
+    const parts = rows.slice(0, maxParts).map(toPart);
+    const isTruncated = rows.length > maxParts;
+    return { parts, isTruncated, nextPartNumberMarker: isTruncated ? parts[parts.length - 1]?.partNumber : undefined };
+  }
+
+  async listUploads(q: ListUploadsQuery): Promise<ListUploadsPage> {
+    const upper = prefixUpperBound(q.prefix);
+    const withinPrefix = (rows: Iterable<UploadRow>) => takeWhile(rows, (r) => upper === undefined || Buffer.compare(Buffer.from(r.key), Buffer.from(upper)) < 0);
+    const afterKey = Buffer.compare(Buffer.from(q.keyMarker), Buffer.from(q.prefix)) >= 0 ? successor(q.keyMarker) : q.prefix;
+    // The first pass also holds key-marker's own uploads after upload-id-marker (C200).
+    const scan = (from: string) => {
+      const rest = withinPrefix(this.stmt.uploadsFrom.iterate(q.bucket, from) as IterableIterator<UploadRow>);
+      if (from !== afterKey || q.keyMarker === '' || q.uploadIdMarker === '' || !q.keyMarker.startsWith(q.prefix)) return rest;
+      return concat(this.stmt.uploadsAfterId.all(q.bucket, q.keyMarker, q.uploadIdMarker) as UploadRow[], rest);
+    };
+    const page = walk(scan, afterKey, { prefix: q.prefix, delimiter: q.delimiter, marker: q.keyMarker, max: q.maxUploads });
+    const last = page.last;
+    return {
+      entries: page.entries.map((e) => ('row' in e ? { upload: toUpload(e.row) } : e)),
+      isTruncated: page.isTruncated,
+      nextKeyMarker: last && ('row' in last ? last.row.key : last.commonPrefix),
+      nextUploadIdMarker: last && 'row' in last ? last.row.upload_id : undefined,
+    };
+  }
+
+  completeUpload(bucket: string, key: string, uploadId: string, complete: UploadCompletion): Promise<{ object: ObjectRecord; unneeded: BlobRef[] }> {
+    return this.write(() => {
+      const upload = this.requireUpload(bucket, key, uploadId);
+      const parts = (this.stmt.allParts.all(bucket, key, uploadId) as PartRow[]).map(toPart);
+      const { object, used } = complete(upload, parts);
+      const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
+      this.upsert(object);
+      this.stmt.deleteParts.run(bucket, key, uploadId);
+      this.stmt.deleteUpload.run(bucket, key, uploadId);
+      const unused = parts.filter((p) => !used.has(p.partNumber)).map((p) => p.blob);
+      return { object, unneeded: [...(row ? blobsNotIn(toObject(row).blobs, object.blobs) : []), ...unused] };
+    });
+  }
+
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<BlobRef[]> {
+    return this.write(() => {
+      this.requireUpload(bucket, key, uploadId);
+      const parts = (this.stmt.allParts.all(bucket, key, uploadId) as PartRow[]).map((p) => toPart(p).blob);
+      this.stmt.deleteParts.run(bucket, key, uploadId);
+      this.stmt.deleteUpload.run(bucket, key, uploadId);
+      return parts;
+    });
   }
 
   async referencedBlobIds(): Promise<Set<string>> {
@@ -328,6 +555,7 @@ export class SqliteMetadataStore implements MetadataStore {
     for (const row of this.stmt.allBlobs.iterate() as IterableIterator<{ blobs: string }>) {
       for (const blob of JSON.parse(row.blobs) as BlobRef[]) ids.add(blob.id);
     }
+    for (const row of this.stmt.allPartBlobs.iterate() as IterableIterator<{ blob_id: string }>) ids.add(row.blob_id);
     return ids;
   }
 

@@ -69,6 +69,62 @@ export interface ListObjectsPage {
   nextMarker?: string;
 }
 
+/** A multipart upload in progress (C238, C239): what the final object will be, besides its bytes. */
+export interface UploadRecord {
+  bucket: string;
+  key: string;
+  /** `<10-digit unix seconds><64 lower-case hex>` (C201), ordered by initiation. */
+  uploadId: string;
+  /** Milliseconds since the epoch. */
+  initiated: number;
+  ownerUin: string;
+  initiatorUin: string;
+  storageClass: string;
+  contentHeaders: ObjectRecord['contentHeaders'];
+  meta: Record<string, string>;
+  acl?: AclSpec;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  size: number;
+  /** Quoted MD5 of the part. */
+  etag: string;
+  crc64: string;
+  lastModified: number;
+  blob: BlobRef;
+}
+
+export interface ListUploadsQuery {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** Uploads of keys after this one... */
+  keyMarker: string;
+  /** ...and, when given, uploads of key-marker itself with a greater id (C200). */
+  uploadIdMarker: string;
+  maxUploads: number;
+}
+
+export interface ListUploadsPage {
+  entries: Array<{ upload: UploadRecord } | { commonPrefix: string }>;
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
+export interface ListPartsPage {
+  parts: PartRecord[];
+  isTruncated: boolean;
+  nextPartNumberMarker?: number;
+}
+
+/** Decides a key's new content from its current one, inside the store's transaction. May throw. */
+export type ObjectUpdate = (current: ObjectRecord | undefined) => ObjectRecord;
+
+/** Builds the object a multipart upload becomes from the upload and all its parts; may throw. */
+export type UploadCompletion = (upload: UploadRecord, parts: PartRecord[]) => { object: ObjectRecord; used: ReadonlySet<number> };
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -83,9 +139,31 @@ export interface MetadataStore {
    * bucket is gone. Resolves with the blobs the replaced object no longer needs.
    */
   putObject(object: ObjectRecord): Promise<BlobRef[]>;
+  /**
+   * Reads the key's current object and replaces it with what `decide` returns, atomically (append
+   * checks its position this way). Throws NoSuchBucket, or whatever `decide` throws.
+   */
+  updateObject(bucket: string, key: string, decide: ObjectUpdate): Promise<{ object: ObjectRecord; replaced: BlobRef[] }>;
   /** Removes a key; resolves with its blobs (none when the key did not exist). */
   deleteObject(bucket: string, key: string): Promise<BlobRef[]>;
   listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
+
+  /** Throws NoSuchBucket. */
+  createUpload(upload: UploadRecord): Promise<void>;
+  getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;
+  /** Stores a part, replacing one of the same number. Throws NoSuchUpload; resolves with the replaced blob(s). */
+  putPart(bucket: string, key: string, uploadId: string, part: PartRecord): Promise<BlobRef[]>;
+  /** Parts after `marker` in ascending order. Throws NoSuchUpload. */
+  listParts(bucket: string, key: string, uploadId: string, marker: number, maxParts: number): Promise<ListPartsPage>;
+  listUploads(query: ListUploadsQuery): Promise<ListUploadsPage>;
+  /**
+   * Turns an upload into its object in one transaction: `complete` sees the upload and every part,
+   * validates and builds the object; the upload and its parts are gone afterwards. Resolves with the
+   * blobs no longer needed (the replaced object's and the unused parts'). Throws NoSuchUpload.
+   */
+  completeUpload(bucket: string, key: string, uploadId: string, complete: UploadCompletion): Promise<{ object: ObjectRecord; unneeded: BlobRef[] }>;
+  /** Removes an upload and its parts; resolves with their blobs. Throws NoSuchUpload. */
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<BlobRef[]>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
