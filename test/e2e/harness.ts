@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import COS from 'cos-nodejs-sdk-v5';
 import { startServer, type RunningServer } from '@cosbox/server';
 
@@ -52,4 +53,32 @@ let bucketCounter = 0;
 export function bucketName(label = 'b'): string {
   bucketCounter++;
   return `${label}${bucketCounter}-${Date.now().toString(36)}-${APPID}`;
+}
+
+/** Another account. The server knows one key pair, so this account's things are written to the stores directly. */
+export const OTHER_ACCOUNT = { appid: '1259999999', uin: '100000000999' } as const;
+
+/** A bucket owned by OTHER_ACCOUNT holding `objects` (key -> body), written straight into the server's stores. */
+export async function foreignBucket(h: Harness, objects: Record<string, string> = {}): Promise<string> {
+  const { meta, blobs } = h.server.services;
+  const name = bucketName('foreign').replace(/-\d+$/, `-${OTHER_ACCOUNT.appid}`);
+  await meta.createBucket({ name, appid: OTHER_ACCOUNT.appid, ownerUin: OTHER_ACCOUNT.uin, region: REGION, createdAt: Date.now() }, 200);
+  for (const [key, body] of Object.entries(objects)) {
+    const blob = await blobs.write(Readable.from([Buffer.from(body)]));
+    await meta.putObject({
+      bucket: name,
+      key,
+      size: blob.size,
+      etag: `"${blob.md5Hex}"`,
+      crc64: blob.crc64,
+      lastModified: Date.now(),
+      storageClass: 'STANDARD',
+      objectType: 'normal',
+      contentHeaders: {},
+      meta: {},
+      ownerUin: OTHER_ACCOUNT.uin,
+      blobs: [{ id: blob.id, size: blob.size }],
+    });
+  }
+  return name;
 }

@@ -10,7 +10,11 @@ export async function getService(ctx: RequestContext): Promise<ResponseSpec> {
   return xmlResponse(
     buildXml('ListAllMyBucketsResult', {
       Owner: { ID: camId(account), DisplayName: account.uin },
-      Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, Location: b.region, CreateDate: isoDate(b.createdAt) })) },
+      // 004 names the date CreateDate; today's COS, the official SDKs' typings and the Go and Java
+      // SDKs read CreationDate. Both are sent so that every client finds its element.
+      Buckets: {
+        Bucket: buckets.map((b) => ({ Name: b.name, Location: b.region, CreateDate: isoDate(b.createdAt), CreationDate: isoDate(b.createdAt) })),
+      },
     }),
   );
 }

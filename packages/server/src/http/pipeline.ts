@@ -138,7 +138,8 @@ export class Pipeline {
       this.services.log.error({ err: error, requestId }, 'internal error');
       cos = new CosError('InternalError');
     }
-    const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? ''}`;
+    // Without a parsed address (no Host, a bad URI) the raw path still says what was asked for.
+    const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? (req.url ?? '').split('?')[0]}`;
     const traceId = newTraceId();
     const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
     return {
