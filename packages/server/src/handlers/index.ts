@@ -1,8 +1,18 @@
 import type { HandlerTable } from '../http/pipeline.js';
 import { deleteBucket, getBucketLocation, headBucket, putBucket } from './bucket.js';
+import { appendObject } from './append.js';
 import { putObjectCopy } from './copy.js';
 import { deleteMultipleObjects, deleteObject } from './delete.js';
 import { listObjects } from './list.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  initiateMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart.js';
 import { getObject, headObject } from './object-get.js';
 import { putObject } from './object-put.js';
 import { getService } from './service.js';
@@ -21,4 +31,12 @@ export const handlers: HandlerTable = {
   PutObjectCopy: putObjectCopy,
   DeleteObject: deleteObject,
   DeleteMultipleObjects: deleteMultipleObjects,
+  InitiateMultipartUpload: initiateMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  ListParts: listParts,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListMultipartUploads: listMultipartUploads,
+  AppendObject: appendObject,
 };

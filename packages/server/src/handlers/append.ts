@@ -1,0 +1,26 @@
+/** Append Object: `POST /<key>?append&position=N` (C301-C305). */
+import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { appendObject as append, parsePosition } from '../model/append.js';
+import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
+import { writerUin } from './writer.js';
+
+export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
+  const position = parsePosition(ctx.query.get('position'));
+  const size = declaredLength(ctx);
+  const object = await append(ctx.services, {
+    bucket: bucketOf(ctx).name,
+    key: keyOf(ctx),
+    ownerUin: writerUin(ctx),
+    position,
+    body: ctx.body(),
+    size,
+    md5Hex: expectedDigests(ctx).md5Hex,
+    attributes: attributesFromRequest(ctx),
+    now: ctx.now,
+  });
+  return emptyResponse(200, {
+    ETag: object.etag,
+    'x-cos-next-append-position': object.size,
+    'x-cos-hash-crc64ecma': object.crc64,
+  });
+}

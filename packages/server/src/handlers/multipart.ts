@@ -1,0 +1,206 @@
+/**
+ * Initiate, Upload Part, Upload Part - Copy, List Parts, Complete, Abort, List Multipart Uploads
+ * (C198-C201, C238-C259), in the element spellings the official SDKs parse.
+ */
+import { buildXml, CosError, evaluatePreconditions, isoDate, parseXml, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
+import { camId } from '../auth/accounts.js';
+import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import {
+  abortUpload,
+  completeUpload,
+  initiateUpload,
+  parsePartNumber,
+  requireUpload,
+  storePart,
+} from '../model/multipart.js';
+import { attributesFromRequest, declaredLength, expectedDigests, readObject } from '../model/objects.js';
+import type { UploadRecord } from '../storage/metadata/store.js';
+import { copySourcePreconditions, parseCopySource, sourceBucket } from './copy.js';
+import { nameEncoder, pageSize } from './list.js';
+import { writerUin } from './writer.js';
+
+function uploadIdOf(ctx: RequestContext): string {
+  const id = ctx.query.get('uploadid');
+  if (!id) throw new CosError('NoSuchUpload');
+  return id;
+}
+
+/** `{ ID: qcs::cam::uin/<uin>:uin/<uin>, DisplayName: <uin> }` for Initiator and Owner. */
+function principal(uin: string) {
+  return { ID: camId({ uin, appid: '' }), DisplayName: uin };
+}
+
+export async function initiateMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const upload = await initiateUpload(ctx.services, {
+    bucket: bucket.name,
+    key: keyOf(ctx),
+    ownerUin: writerUin(ctx),
+    initiatorUin: writerUin(ctx),
+    attributes: attributesFromRequest(ctx),
+    now: ctx.now,
+  });
+  return xmlResponse(buildXml('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: upload.key, UploadId: upload.uploadId }));
+}
+
+export async function uploadPart(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const partNumber = parsePartNumber(ctx.query.get('partnumber'));
+  const uploadId = uploadIdOf(ctx);
+  const size = declaredLength(ctx);
+  const { md5Hex } = expectedDigests(ctx);
+  // Refuse before reading the body when the upload is already gone (checked again on commit).
+  await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: ctx.body(), size, md5Hex });
+  return emptyResponse(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64 });
+}
+
+/** `x-cos-copy-source-range: bytes=first-last` within the source, or the whole source. */
+function copyRange(value: string | undefined, size: number): { start: number; end: number } {
+  if (value === undefined || value.trim() === '') return { start: 0, end: size - 1 };
+  const m = /^\s*bytes=(\d+)-(\d+)\s*$/.exec(value);
+  if (!m || Number(m[1]) > Number(m[2])) throw new CosError('InvalidArgument', 'x-cos-copy-source-range must be bytes=first-last.');
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end >= size) throw new CosError('InvalidRange', `The range ${value} lies outside the ${size}-byte source.`);
+  return { start, end };
+}
+
+export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const partNumber = parsePartNumber(ctx.query.get('partnumber'));
+  const uploadId = uploadIdOf(ctx);
+  const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
+  if (source.versionId !== undefined && source.versionId !== 'null') throw new CosError('NoSuchVersion');
+  await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const from = await sourceBucket(ctx, source);
+  const conditions = copySourcePreconditions(ctx);
+  let size = 0;
+  const { stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
+    if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    const range = copyRange(ctx.header('x-cos-copy-source-range'), rec.size);
+    size = range.end - range.start + 1;
+    return range;
+  });
+  if (!stream) throw new Error('copy source opened without a stream');
+  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: stream, size });
+  return xmlResponse(buildXml('CopyPartResult', { ETag: part.etag, CRC64: part.crc64, LastModified: isoDate(part.lastModified) }), 200, {
+    'x-cos-hash-crc64ecma': part.crc64,
+  });
+}
+
+export async function listParts(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const uploadId = uploadIdOf(ctx);
+  const maxParts = pageSize(ctx.query.get('max-parts'), 'max-parts');
+  const markerText = ctx.query.get('part-number-marker') ?? '';
+  if (markerText !== '' && !/^\d+$/.test(markerText)) throw new CosError('InvalidArgument', 'part-number-marker must be an integer.');
+  const marker = Number(markerText || 0);
+  const encodingType = ctx.query.get('encoding-type');
+  const encode = nameEncoder(encodingType);
+  const upload = await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const page = await ctx.services.meta.listParts(bucket.name, key, uploadId, marker, maxParts);
+  return xmlResponse(
+    buildXml('ListPartsResult', {
+      Bucket: bucket.name,
+      'Encoding-type': encodingType ? 'url' : undefined,
+      Key: encode(key),
+      UploadId: uploadId,
+      Initiator: principal(upload.initiatorUin),
+      Owner: principal(upload.ownerUin),
+      PartNumberMarker: marker,
+      NextPartNumberMarker: page.nextPartNumberMarker,
+      StorageClass: upload.storageClass,
+      MaxParts: maxParts,
+      IsTruncated: page.isTruncated ? 'true' : 'false',
+      Part: page.parts.map((p) => ({ PartNumber: p.partNumber, LastModified: isoDate(p.lastModified), ETag: p.etag, Size: p.size })),
+    }),
+  );
+}
+
+/** The `CompleteMultipartUpload` body: Part{PartNumber, ETag}, at least one (MalformedXML otherwise). */
+function requestedParts(xml: string): Array<{ partNumber: number; etag: string }> {
+  const doc = xmlChild(parseXml(xml).CompleteMultipartUpload);
+  if (!doc) throw new CosError('MalformedXML');
+  const parts = xmlList(doc.Part).map((entry) => {
+    const part = xmlChild(entry);
+    const number = xmlText(part?.PartNumber)?.trim() ?? '';
+    const etag = xmlText(part?.ETag)?.trim() ?? '';
+    if (!/^\d+$/.test(number) || etag === '') throw new CosError('MalformedXML', 'Every Part needs a PartNumber and an ETag.');
+    return { partNumber: Number(number), etag };
+  });
+  if (parts.length === 0) throw new CosError('MalformedXML', 'The request lists no part.');
+  return parts;
+}
+
+export async function completeMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const uploadId = uploadIdOf(ctx);
+  await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const parts = requestedParts((await ctx.readBody(4 * 1024 * 1024)).toString('utf8'));
+  const object = await completeUpload(ctx.services, { bucket: bucket.name, key, uploadId, parts, now: ctx.now });
+  return xmlResponse(
+    buildXml('CompleteMultipartUploadResult', {
+      Location: `${bucket.name}.cos.${bucket.region}.myqcloud.com/${encodeURI(key)}`,
+      Bucket: bucket.name,
+      Key: key,
+      ETag: object.etag,
+    }),
+    200,
+    { 'x-cos-hash-crc64ecma': object.crc64 },
+  );
+}
+
+export async function abortMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {
+  await abortUpload(ctx.services, bucketOf(ctx).name, keyOf(ctx), uploadIdOf(ctx));
+  return emptyResponse(204);
+}
+
+export async function listMultipartUploads(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const prefix = ctx.query.get('prefix') ?? '';
+  const delimiter = ctx.query.get('delimiter') ?? '';
+  const keyMarker = ctx.query.get('key-marker') ?? '';
+  // upload-id-marker means nothing without key-marker (C200).
+  const uploadIdMarker = keyMarker === '' ? '' : (ctx.query.get('upload-id-marker') ?? '');
+  const maxUploads = pageSize(ctx.query.get('max-uploads'), 'max-uploads');
+  const encodingType = ctx.query.get('encoding-type');
+  const encode = nameEncoder(encodingType);
+  const page = await ctx.services.meta.listUploads({ bucket: bucket.name, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads });
+  const uploads: UploadRecord[] = [];
+  const prefixes: Array<{ Prefix: string }> = [];
+  for (const e of page.entries) {
+    if ('upload' in e) uploads.push(e.upload);
+    else prefixes.push({ Prefix: encode(e.commonPrefix) });
+  }
+  return xmlResponse(
+    buildXml('ListMultipartUploadsResult', {
+      Bucket: bucket.name,
+      'Encoding-Type': encodingType ? 'url' : undefined,
+      KeyMarker: encode(keyMarker),
+      UploadIdMarker: uploadIdMarker,
+      NextKeyMarker: page.nextKeyMarker === undefined ? undefined : encode(page.nextKeyMarker),
+      NextUploadIdMarker: page.nextUploadIdMarker,
+      MaxUploads: maxUploads,
+      IsTruncated: page.isTruncated ? 'true' : 'false',
+      Prefix: encode(prefix),
+      Delimiter: delimiter === '' ? undefined : encode(delimiter),
+      Upload: uploads.map((u) => ({
+        Key: encode(u.key),
+        UploadId: u.uploadId,
+        StorageClass: u.storageClass,
+        Initiator: principal(u.initiatorUin),
+        Owner: principal(u.ownerUin),
+        Initiated: isoDate(u.initiated),
+      })),
+      // 004 and the JS SDK docs spell it CommonPrefixs; COS today and the other SDKs read
+      // CommonPrefixes. Both are sent so that every client finds its element (FEATURES §5 #19).
+      CommonPrefixs: prefixes,
+      CommonPrefixes: prefixes,
+    }),
+  );
+}

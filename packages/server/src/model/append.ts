@@ -1,0 +1,91 @@
+/**
+ * Append Object (001, FEATURES §1.15.1, C301-C305): `POST /<key>?append&position=N`. Each append is a
+ * new blob added to the object's manifest; the position is checked against the object's length inside
+ * the store's transaction, so of two appends at one position exactly one wins.
+ */
+import { createHash } from 'node:crypto';
+import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
+import type { ObjectRecord } from '../storage/metadata/store.js';
+import type { Services } from '../services.js';
+import { MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+
+/** `position` as a non-negative integer, else InvalidArgument. */
+export function parsePosition(value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value)) throw new CosError('InvalidArgument', 'position must be a non-negative integer.');
+  return Number(value);
+}
+
+/** Throws the COS error an append at `position` meets on `current`, if any. */
+export function checkAppendable(current: ObjectRecord | undefined, position: number): void {
+  if (current && current.objectType !== 'appendable') throw new CosError('ObjectNotAppendable');
+  const length = current?.size ?? 0;
+  if (position !== length) {
+    throw new CosError('AppendPositionErr', `The position ${position} does not equal the length of the object, ${length}.`, {
+      'x-cos-next-append-position': String(length),
+    });
+  }
+}
+
+const bare = (etag: string) => etag.replace(/^"|"$/g, '').replace(/-\d+$/, '');
+
+export async function appendObject(
+  services: Services,
+  input: {
+    bucket: string;
+    key: string;
+    ownerUin: string;
+    position: number;
+    body: AsyncIterable<Uint8Array>;
+    size: number;
+    md5Hex?: string;
+    /** Applied by the append that creates the object; later appends keep the object's. */
+    attributes: ObjectAttributes;
+    now: number;
+  },
+): Promise<ObjectRecord> {
+  // Fail before reading the body when the position is already wrong (checked again on commit).
+  checkAppendable(await services.meta.getObject(input.bucket, input.key), input.position);
+  if (input.position + input.size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge', 'An appendable object is at most 5 GB.');
+
+  const blob = await services.blobs.write(input.body, { expectedSize: input.size });
+  const piece = { id: blob.id, size: blob.size };
+  try {
+    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    const { object } = await services.meta.updateObject(input.bucket, input.key, (current) => {
+      checkAppendable(current, input.position);
+      if (!current) {
+        return {
+          bucket: input.bucket,
+          key: input.key,
+          size: blob.size,
+          etag: quoteEtag(blob.md5Hex),
+          crc64: blob.crc64,
+          lastModified: input.now,
+          storageClass: input.attributes.storageClass,
+          objectType: 'appendable',
+          contentHeaders: input.attributes.contentHeaders,
+          meta: input.attributes.meta,
+          ownerUin: input.ownerUin,
+          acl: input.attributes.acl,
+          blobs: [piece],
+        };
+      }
+      // The ETag chains the pieces' MD5s, marked with the piece count as multipart ETags are: it is
+      // not the MD5 of the content, and says so.
+      const pieces = current.blobs.length + 1;
+      const chained = createHash('md5').update(Buffer.from(bare(current.etag), 'hex')).update(Buffer.from(blob.md5Hex, 'hex')).digest('hex');
+      return {
+        ...current,
+        size: current.size + blob.size,
+        etag: quoteEtag(`${chained}-${pieces}`),
+        crc64: combineCrc64(current.crc64, blob.crc64, blob.size),
+        lastModified: input.now,
+        blobs: [...current.blobs, piece],
+      };
+    });
+    return object;
+  } catch (error) {
+    await services.blobs.remove([piece]);
+    throw error;
+  }
+}
