@@ -7,9 +7,10 @@ import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { CosError } from '@cosbox/protocol';
 import { Accounts, type Account } from './auth/accounts.js';
 import { handlers } from './handlers/index.js';
-import { Pipeline } from './http/pipeline.js';
+import { Pipeline, rawErrorResponse } from './http/pipeline.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
@@ -103,10 +104,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on('checkContinue', (req, res) => void pipeline.serve(req, res, true));
   // A stalled upload must not hold a socket forever.
   server.setTimeout(120_000);
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     log.debug({ err }, 'client error');
+    if (!socket.writable) return void socket.destroy();
+    // A body that ends before its Content-Length is IncompleteBody; anything else Node's parser
+    // refuses is a request COS could not read either.
+    const cos =
+      err.code === 'HPE_INVALID_EOF_STATE'
+        ? new CosError('IncompleteBody')
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new CosError('RequestTimeOut')
+          : new CosError('InvalidRequest', 'The HTTP request is malformed.');
+    socket.end(rawErrorResponse(cos));
   });
 
   await listen(server, options.port ?? 9000, host);

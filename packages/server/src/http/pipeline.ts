@@ -3,7 +3,7 @@
  * Anything thrown becomes a COS error document here and only here; no stack trace leaves the server.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
@@ -52,6 +52,37 @@ async function loadBucket(services: Services, op: OperationName, address: Addres
   // A bucket lives in one region; a host naming another region does not reach it (real COS).
   if (!bucket || (address.region !== undefined && address.region !== bucket.region)) throw new CosError('NoSuchBucket');
   return bucket;
+}
+
+/** The one rendering of a COS error: status, headers and the `<Error>` document (C019). */
+export function errorResponse(cos: CosError, resource: string, requestId: string): ResponseSpec {
+  const traceId = newTraceId();
+  const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
+  return {
+    status: cos.status,
+    headers: { 'Content-Type': 'application/xml', 'x-cos-trace-id': traceId, ...cos.headers },
+    body: xml,
+  };
+}
+
+/**
+ * A COS error written straight to a socket, for requests Node's HTTP parser rejects before any
+ * handler sees them (a body cut short, malformed headers): they still get a request id and a document.
+ */
+export function rawErrorResponse(cos: CosError): string {
+  const requestId = newRequestId(Date.now());
+  const spec = errorResponse(cos, '', requestId);
+  const body = Buffer.from(spec.body as string);
+  const head = [
+    `HTTP/1.1 ${cos.status} ${STATUS_CODES[cos.status] ?? ''}`,
+    'Server: tencent-cos',
+    `Date: ${new Date().toUTCString()}`,
+    `x-cos-request-id: ${requestId}`,
+    ...Object.entries(spec.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`),
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+  ];
+  return head.join('\r\n') + '\r\n\r\n' + body.toString();
 }
 
 export class Pipeline {
@@ -140,13 +171,7 @@ export class Pipeline {
     }
     // Without a parsed address (no Host, a bad URI) the raw path still says what was asked for.
     const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? (req.url ?? '').split('?')[0]}`;
-    const traceId = newTraceId();
-    const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
-    return {
-      status: cos.status,
-      headers: { 'Content-Type': 'application/xml', 'x-cos-trace-id': traceId, ...cos.headers },
-      body: xml,
-    };
+    return errorResponse(cos, resource, requestId);
   }
 
   /** Writes the response; returns the number of body bytes sent. */
