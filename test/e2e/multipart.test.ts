@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type COS from 'cos-nodejs-sdk-v5';
 import { crc64 } from '@cosbox/protocol';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { assertCosError, md5Base64, sendToBucket } from './raw.js';
 
 const MiB = 1024 * 1024;
 let h: Harness;
@@ -105,7 +106,7 @@ describe('low-level multipart with the official SDK', () => {
     assert.equal(await errorCode(cos.multipartListPart({ Bucket, Region: REGION, Key, UploadId })), '404 NoSuchUpload');
   });
 
-  test('C252-C256 Complete errors: order, missing part, wrong ETag, small part, malformed body, unknown upload', async () => {
+  test('C252-C256 Complete errors: order, gaps, missing part, wrong ETag, small part, unknown upload', async () => {
     const Key = 'mp/errors.bin';
     const { UploadId } = await cos.multipartInit({ Bucket, Region: REGION, Key });
     const small = randomBytes(1000);
@@ -124,6 +125,51 @@ describe('low-level multipart with the official SDK', () => {
     const ok = await cos.multipartComplete({ Bucket, Region: REGION, Key, UploadId, Parts: [{ PartNumber: 2, ETag: md5(big) }, { PartNumber: 3, ETag: md5(big) }] });
     assert.equal(ok.ETag, multipartEtag([big, big]));
     assert.equal(await errorCode(cos.multipartUpload({ Bucket, Region: REGION, Key, UploadId, PartNumber: 1, Body: 'x' })), '404 NoSuchUpload');
+  });
+
+  test('Complete body errors and Upload Part digest errors', async () => {
+    const Key = 'mp/body-errors.bin';
+    const { UploadId } = await cos.multipartInit({ Bucket, Region: REGION, Key });
+    const part = randomBytes(1000);
+    await cos.multipartUpload({ Bucket, Region: REGION, Key, UploadId, PartNumber: 1, Body: part });
+    const complete = (body: string) =>
+      sendToBucket(h, Bucket, { method: 'POST', path: `/${Key}?uploadId=${UploadId}`, headers: { 'content-type': 'application/xml' }, body });
+    assertCosError(await complete('<CompleteMultipartUpload><Part>'), 400, 'MalformedXML');
+    assertCosError(await complete('<CompleteMultipartUpload></CompleteMultipartUpload>'), 400, 'MalformedXML');
+    assertCosError(await complete('<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>'), 400, 'MalformedXML');
+    const wrongMd5 = cos.multipartUpload({ Bucket, Region: REGION, Key, UploadId, PartNumber: 2, Body: 'abc', Headers: { 'Content-MD5': md5Base64('abd') } } as COS.MultipartUploadParams);
+    assert.equal(await errorCode(wrongMd5), '400 BadDigest');
+    const listed = await cos.multipartListPart({ Bucket, Region: REGION, Key, UploadId });
+    assert.deepEqual(listed.Part.map((p) => p.PartNumber), ['1'], 'the bad part was not stored');
+    const done = await complete(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"${md5(part)}"</ETag></Part></CompleteMultipartUpload>`);
+    assert.equal(done.status, 200);
+    assert.match(done.text, /<CompleteMultipartUploadResult><Location>/);
+  });
+
+  test('concurrent Complete, Abort and Upload Part on one upload end in one consistent state', async () => {
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 8; round++) {
+      const Key = `mp/race/${round}`;
+      const { UploadId } = await cos.multipartInit({ Bucket, Region: REGION, Key });
+      const parts = [randomBytes(MiB), randomBytes(500)];
+      for (const [i, p] of parts.entries()) await cos.multipartUpload({ Bucket, Region: REGION, Key, UploadId, PartNumber: i + 1, Body: p });
+      const [completed, aborted, uploaded] = await Promise.all([
+        errorCode(cos.multipartComplete({ Bucket, Region: REGION, Key, UploadId, Parts: parts.map((p, i) => ({ PartNumber: i + 1, ETag: md5(p) })) })),
+        errorCode(cos.multipartAbort({ Bucket, Region: REGION, Key, UploadId })),
+        errorCode(cos.multipartUpload({ Bucket, Region: REGION, Key, UploadId, PartNumber: 3, Body: randomBytes(100) })),
+      ]);
+      outcomes.add(`complete:${completed} abort:${aborted}`);
+      assert.ok(['no error', '404 NoSuchUpload'].includes(uploaded), uploaded);
+      assert.notEqual(completed === 'no error', aborted === 'no error', 'exactly one of Complete and Abort wins');
+      assert.equal(await errorCode(cos.multipartListPart({ Bucket, Region: REGION, Key, UploadId })), '404 NoSuchUpload');
+      if (completed === 'no error') {
+        const got = await cos.getObject({ Bucket, Region: REGION, Key });
+        assert.equal(md5(got.Body as Buffer), md5(Buffer.concat(parts)), 'the object is exactly the listed parts');
+      } else {
+        assert.equal(await errorCode(cos.headObject({ Bucket, Region: REGION, Key })), '404 404', 'no half-assembled object');
+      }
+    }
+    assert.ok(outcomes.size >= 1);
   });
 
   test('C259 abort deletes the parts; unknown upload is NoSuchUpload; part number range', async () => {
