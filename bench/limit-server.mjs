@@ -14,6 +14,7 @@
  * Usage: node bench/limit-server.mjs --port 0 --data DIR   (prints "limit ready http://127.0.0.1:PORT")
  */
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -39,22 +40,16 @@ function fileOf(url) {
 async function put(req, res) {
   const tmp = join(tmpDir, `${process.pid}.${tmpSeq++}`);
   const md5 = createHash('md5');
-  const fh = await open(tmp, 'w');
-  try {
-    await pipeline(
-      req,
-      async function* (/** @type {AsyncIterable<Buffer>} */ source) {
-        for await (const chunk of source) {
-          md5.update(chunk);
-          yield chunk;
-        }
-      },
-      fh.createWriteStream({ autoClose: false }),
-    );
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  await pipeline(
+    req,
+    async function* (/** @type {AsyncIterable<Buffer>} */ source) {
+      for await (const chunk of source) {
+        md5.update(chunk);
+        yield chunk;
+      }
+    },
+    createWriteStream(tmp, { flush: true }), // flush: fsync before close, so the rename publishes durable bytes
+  );
   await rename(tmp, fileOf(req.url ?? '/'));
   res.writeHead(200, { etag: `"${md5.digest('hex')}"`, 'content-length': 0 }).end();
 }

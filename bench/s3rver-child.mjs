@@ -16,7 +16,7 @@ const s3rver = new S3rver({
   address: '127.0.0.1',
   directory: values.data,
   silent: true,
-  configureBuckets: [{ name: 'bench' }],
+  configureBuckets: [{ name: 'bench' }, { name: 'list' }],
 });
 const { port } = await s3rver.run();
 console.log(`s3rver ready http://127.0.0.1:${port}`);

@@ -46,10 +46,12 @@ function killAllSync(): void {
   live.clear();
 }
 process.on('exit', killAllSync);
-process.on('SIGINT', () => {
-  killAllSync();
-  process.exit(130);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    killAllSync();
+    process.exit(code);
+  });
+}
 
 /** A port that was free a moment ago; servers are started with it explicitly, then the ready line is trusted. */
 function freePort(): Promise<number> {

@@ -50,7 +50,8 @@ export async function drive(concurrency: number, seconds: number, maxOps: number
     while (next < maxOps && performance.now() < deadline) {
       const i = next++;
       const t0 = performance.now();
-      bytes += await op(i);
+      const moved = await op(i); // not `bytes += await op(i)`: that reads `bytes` before the await and loses other workers' adds
+      bytes += moved;
       latencies.push(performance.now() - t0);
     }
   };
@@ -118,15 +119,23 @@ function parseListPage(xml: string): { keys: string[]; truncated: boolean; nextM
   };
 }
 
+export interface ListingConfig {
+  listKeys: number;
+  /** The fill is not a reported figure, but it is bounded: what is in after this long is listed. */
+  fillBudgetSeconds: number;
+  /** Single-page timings: this many, or as many as fit in `pageSeconds`. */
+  pageRuns: number;
+  pageSeconds: number;
+}
+
 /**
- * Fills the 'list' bucket with `targetKeys` tiny objects (not a reported figure, but bounded by
- * `fillBudgetSeconds`), lists it whole in pages of 1000, then times single `delimiter=/` pages
- * from the middle of the key space.
+ * Fills the 'list' bucket with `listKeys` tiny objects, lists it whole in pages of 1000, then
+ * times single `delimiter=/` pages from the middle of the key space.
  */
-export async function listing(target: Target, targetKeys: number, fillBudgetSeconds: number, pageRuns: number): Promise<Listing> {
+export async function listing(target: Target, { listKeys: targetKeys, fillBudgetSeconds, pageRuns, pageSeconds }: ListingConfig): Promise<Listing> {
   const body = Buffer.from('x');
-  const fill = await withAgent(32, (agent) =>
-    drive(32, fillBudgetSeconds, targetKeys, async (i) => {
+  const fill = await withAgent(64, (agent) =>
+    drive(64, fillBudgetSeconds, targetKeys, async (i) => {
       await target.ok(agent, { method: 'PUT', bucket: 'list', key: treeKey(i, targetKeys), body });
       return body.length;
     }),
@@ -150,7 +159,7 @@ export async function listing(target: Target, targetKeys: number, fillBudgetSeco
     if (listed !== fill.ops) throw new Error(`${target.name}: listed ${listed} keys, expected ${fill.ops}`);
 
     const query = { prefix: 'd5/', delimiter: '/', 'max-keys': '1000' };
-    const page = await drive(1, Infinity, pageRuns, async () => {
+    const page = await drive(1, pageSeconds, pageRuns, async () => {
       const reply = await target.ok(agent, { method: 'GET', bucket: 'list', key: '', query, keepBody: true });
       if (parseListPage(reply.body).commonPrefixes === 0) throw new Error(`${target.name}: prefix=d5/ delimiter=/ returned no CommonPrefixes`);
       return reply.bytes;
@@ -180,12 +189,13 @@ export async function multipart(target: Target, payload: Buffer, totalMiB: numbe
     const init = await target.send(agent, { method: 'POST', key, query: { uploads: '' }, keepBody: true });
     if (init.status === 501) return { implemented: false };
     if (init.status !== 200) throw new Error(`${target.name}: initiate multipart -> ${init.status} ${init.body.slice(0, 300)}`);
-    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.body)?.[1];
-    if (uploadId === undefined) throw new Error(`${target.name}: no UploadId in ${init.body.slice(0, 300)}`);
+    const match = /<UploadId>([^<]+)<\/UploadId>/.exec(init.body);
+    if (!match?.[1]) throw new Error(`${target.name}: no UploadId in ${init.body.slice(0, 300)}`);
+    const uploadId = xmlText(match[1]);
 
     const etags: string[] = [];
     await drive(4, Infinity, partCount, async (i) => {
-      const reply = await target.ok(agent, { method: 'PUT', key, query: { partNumber: String(i + 1), uploadId: xmlText(uploadId) }, body: part });
+      const reply = await target.ok(agent, { method: 'PUT', key, query: { partNumber: String(i + 1), uploadId }, body: part });
       const etag = reply.headers.etag;
       if (etag === undefined) throw new Error(`${target.name}: part ${i + 1} has no ETag`);
       etags[i] = etag;
@@ -194,7 +204,7 @@ export async function multipart(target: Target, payload: Buffer, totalMiB: numbe
 
     const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
     const c0 = performance.now();
-    const done = await target.ok(agent, { method: 'POST', key, query: { uploadId: xmlText(uploadId) }, body: Buffer.from(xml), keepBody: true });
+    const done = await target.ok(agent, { method: 'POST', key, query: { uploadId }, body: Buffer.from(xml), keepBody: true });
     const completeMs = performance.now() - c0;
     // S3 may answer 200 and still fail in the body.
     if (done.body.includes('<Error>')) throw new Error(`${target.name}: complete multipart failed: ${done.body.slice(0, 300)}`);
