@@ -1,32 +1,67 @@
-// Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until the
-// stream lets go of it, which a stream with autoClose: false never does.
-const openFd = promisify(open);
-const fsyncFd = promisify(fsync);
-const closeFd = promisify(close);
-
 /**
  * BlobStore on the local filesystem.
  *
- * Layout under the data directory: `blobs/ab/cd/<id>` for committed blobs and `tmp/<id>` while one
- * is written. A write streams into the temp file (hashing as the chunks pass), fsyncs it, renames it
+ * Layout under the data directory: `blobs/ab/<id>` for committed blobs and `tmp/<id>` while one is
+ * written. A write streams into the temp file (hashing as the chunks pass), fsyncs it, renames it
  * into place and fsyncs the directory, so a blob is durable before any metadata refers to it.
  * Ids are random; nothing on disk is ever named after an object key.
+ *
+ * One level of 256 directories, all made at start-up, keeps mkdir off the write path (DESIGN.md
+ * drew two levels, `ab/cd/`: 65,536 directories, nearly every write the first in its directory for
+ * a long while). ext4 and XFS index large directories, so a few hundred thousand blobs each is fine.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { close, createReadStream, createWriteStream, fsync, open } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { close, createReadStream, fsync, open, writev } from 'node:fs';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
 import { BlobGoneError, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
+// Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
+// the stream lets go of it, which a stream with autoClose: false never does.
+const openFd = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+const writevFd = promisify(writev);
+
+/** Bytes gathered before one writev: large enough to keep syscalls few, small enough to stay flat. */
+const WRITE_BATCH = 1024 * 1024;
+
+const HEX = '0123456789abcdef';
+
+/** Writes all of `chunks` at the descriptor's current position (writev may write part of them). */
+async function writeAll(fd: number, chunks: Uint8Array[]): Promise<void> {
+  let pending = chunks;
+  while (pending.length > 0) {
+    let { bytesWritten: written } = await writevFd(fd, pending);
+    const rest: Uint8Array[] = [];
+    for (const chunk of pending) {
+      if (written >= chunk.length) written -= chunk.length;
+      else {
+        rest.push(chunk.subarray(written));
+        written = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/** Makes a rename in `dir` durable. */
+async function syncDirectory(dir: string): Promise<void> {
+  const fd = await openFd(dir, 'r');
+  try {
+    await fsyncFd(fd);
+  } finally {
+    await closeFd(fd);
+  }
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
-  private readonly knownDirs = new Set<string>();
   /** Reader counts per blob id. */
   private readonly readers = new Map<string, number>();
   /** Blobs to delete when their last reader leaves. */
@@ -40,12 +75,12 @@ export class FsBlobStore implements BlobStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.blobDir, { recursive: true });
     await mkdir(this.tmpDir, { recursive: true });
+    for (const a of HEX) for (const b of HEX) await mkdir(join(this.blobDir, a + b), { recursive: true });
   }
 
   private dirOf(id: string): string {
-    return join(this.blobDir, id.slice(0, 2), id.slice(2, 4));
+    return join(this.blobDir, id.slice(0, 2));
   }
 
   pathOf(id: string): string {
@@ -53,7 +88,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(body: AsyncIterable<Uint8Array>, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
-    const id = randomBytes(16).toString('hex');
+    const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.tmpDir, id);
     const md5 = createHash('md5');
     const sha1 = options.sha1 ? createHash('sha1') : undefined;
@@ -64,32 +99,40 @@ export class FsBlobStore implements BlobStore {
     const fd = await openFd(tmp, 'wx');
     let fdOpen = true;
     try {
-      await pipeline(
-        body,
-        async function* hash(source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (expectedSize !== undefined && size > expectedSize) throw new CosError('IncompleteBody');
-            if (maxSize !== undefined && size > maxSize) throw new CosError('EntityTooLarge');
-            md5.update(chunk);
-            crc.update(chunk);
-            sha1?.update(chunk);
-            yield chunk;
-          }
-        },
-        createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 }),
-      );
+      // Hash each chunk as it arrives; write in batches, one writev in flight while the next
+      // batch is read, so reading the socket and writing the disk overlap.
+      let batch: Uint8Array[] = [];
+      let batchBytes = 0;
+      let inFlight: Promise<void> = Promise.resolve();
+      let writeError: unknown;
+      const flush = async () => {
+        await inFlight;
+        if (writeError) throw writeError;
+        const chunks = batch;
+        batch = [];
+        batchBytes = 0;
+        inFlight = writeAll(fd, chunks).catch((e: unknown) => void (writeError = e));
+      };
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (expectedSize !== undefined && size > expectedSize) throw new CosError('IncompleteBody');
+        if (maxSize !== undefined && size > maxSize) throw new CosError('EntityTooLarge');
+        md5.update(chunk);
+        crc.update(chunk);
+        sha1?.update(chunk);
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        if (batchBytes >= WRITE_BATCH) await flush();
+      }
+      if (batch.length > 0) await flush();
+      await inFlight;
+      if (writeError) throw writeError;
       if (expectedSize !== undefined && size !== expectedSize) throw new CosError('IncompleteBody');
       await fsyncFd(fd);
       fdOpen = false;
       await closeFd(fd);
-      const dir = this.dirOf(id);
-      if (!this.knownDirs.has(dir)) {
-        await mkdir(dir, { recursive: true });
-        this.knownDirs.add(dir);
-      }
-      await rename(tmp, join(dir, id));
-      await syncDirectory(dir);
+      await rename(tmp, this.pathOf(id));
+      await syncDirectory(this.dirOf(id));
     } catch (error) {
       if (fdOpen) await closeFd(fd).catch(() => undefined);
       await rm(tmp, { force: true });
@@ -139,31 +182,20 @@ export class FsBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobGoneError();
       throw error;
     }
+    const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
+    // A simple object is one piece: its file stream is the answer.
+    if (pieces.length === 1) return firstStream;
     const self = this;
     async function* chain() {
-      for (let i = 0; i < pieces.length; i++) {
-        const p = pieces[i];
-        const stream =
-          i === 0
-            ? createReadStream('', { fd: first, start: p.from, end: p.to, highWaterMark: 1 << 16 })
-            : createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
-        yield* stream;
+      yield* firstStream;
+      for (const p of pieces.slice(1)) {
+        yield* createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
       }
     }
-    // The first stream closes its descriptor when it ends or is destroyed; if the chain is abandoned
-    // before it starts, close it here.
-    let started = false;
-    const chained = chain();
-    const stream = Readable.from(
-      (async function* () {
-        started = true;
-        yield* chained;
-      })(),
-      { objectMode: false },
-    );
-    stream.once('close', () => {
-      if (!started) void closeFd(first).catch(() => undefined);
-    });
+    const stream = Readable.from(chain(), { objectMode: false });
+    // The first stream closes its descriptor when it ends or is destroyed; a chain abandoned before
+    // it starts must close it here.
+    stream.once('close', () => firstStream.destroy());
     return stream;
   }
 
@@ -189,26 +221,13 @@ export class FsBlobStore implements BlobStore {
       temporary++;
     }
     let orphans = 0;
-    for (const a of await readdir(this.blobDir)) {
-      for (const b of await readdir(join(this.blobDir, a))) {
-        const dir = join(this.blobDir, a, b);
-        for (const id of await readdir(dir)) {
-          if (referenced.has(id)) continue;
-          await rm(join(dir, id), { force: true });
-          orphans++;
-        }
+    for (const dir of await readdir(this.blobDir)) {
+      for (const id of await readdir(join(this.blobDir, dir))) {
+        if (referenced.has(id)) continue;
+        await rm(join(this.blobDir, dir, id), { force: true });
+        orphans++;
       }
     }
     return { temporary, orphans };
-  }
-}
-
-/** Makes a rename in `dir` durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  const fd = await openFd(dir, 'r');
-  try {
-    await fsyncFd(fd);
-  } finally {
-    await closeFd(fd);
   }
 }
