@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
 import { authorize } from '../auth/authorize.js';
@@ -18,11 +17,13 @@ export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
 
 let counter = 0;
+/** Tells this process's ids from another's with the same pid (a restart). */
+const PROCESS_TAG = randomBytes(3).toString('hex');
 
-/** `base64(<hex unix time>_<hex>_<hex>_<hex>)`, the shape of COS request ids (C017). */
+/** `base64(<hex unix time>_<hex>_<hex>_<hex>)`, the shape of COS request ids (C017); unique per process run. */
 function newRequestId(now: number): string {
-  counter = (counter + 1) & 0xffffff;
-  const raw = `${Math.floor(now / 1000).toString(16)}_${randomBytes(3).toString('hex')}_${process.pid.toString(16)}_${counter.toString(16)}`;
+  counter = (counter + 1) % 0x100000000;
+  const raw = `${Math.floor(now / 1000).toString(16)}_${PROCESS_TAG}_${process.pid.toString(16)}_${counter.toString(16)}`;
   return Buffer.from(raw).toString('base64');
 }
 
@@ -104,7 +105,7 @@ export class Pipeline {
     } catch (error) {
       spec = this.errorSpec(error, req, requestId, address);
     }
-    const bytes = await this.send(req, res, method, spec, requestId);
+    const bytes = await this.send(res, method, spec, requestId);
     this.services.log.info(
       { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
       'request',
@@ -175,7 +176,7 @@ export class Pipeline {
   }
 
   /** Writes the response; returns the number of body bytes sent. */
-  private async send(req: IncomingMessage, res: ServerResponse, method: string, spec: ResponseSpec, requestId: string): Promise<number> {
+  private async send(res: ServerResponse, method: string, spec: ResponseSpec, requestId: string): Promise<number> {
     if (res.headersSent || res.destroyed) {
       // A streamed body failed after the headers went out: all we can do is cut the connection.
       res.destroy();
@@ -200,16 +201,23 @@ export class Pipeline {
       res.end();
       return 0;
     }
-    let bytes = 0;
-    body.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    try {
-      await pipeline(body, res);
-    } catch (error) {
-      // The client went away or the blob could not be read: nothing more can be said to the client.
-      if (!req.destroyed) this.services.log.warn({ err: error, requestId }, 'response stream failed');
-      res.destroy();
-    }
-    return bytes;
+    // body.pipe rather than stream.pipeline: pipeline's AbortController costs a DOMException per
+    // request, a tenth of the time of a small GET.
+    return new Promise<number>((resolve) => {
+      let bytes = 0;
+      const counted = (chunk: Buffer) => void (bytes += chunk.length);
+      body.on('data', counted);
+      body.once('error', (error) => {
+        // The blob could not be read: nothing more can be said to the client than a cut connection.
+        this.services.log.warn({ err: error, requestId }, 'response stream failed');
+        res.destroy();
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) body.destroy(); // the client went away
+        resolve(bytes);
+      });
+      body.pipe(res);
+    });
   }
 }
 
