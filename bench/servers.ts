@@ -19,7 +19,7 @@ const STOP_TIMEOUT_MS = 5_000;
 /** Script and extra environment of each server; all take `--port N --data DIR` and print a ready line. */
 const COMMANDS: Record<ServerName, { script: string; args: string[]; env: Record<string, string> }> = {
   cosbox: {
-    script: join(ROOT, 'packages/cli/dist/cli.js'),
+    script: join(ROOT, 'packages/cli/bin/cosbox.js'),
     args: ['serve'],
     env: { COSBOX_SECRET_ID: CREDENTIALS.secretId, COSBOX_SECRET_KEY: CREDENTIALS.secretKey, COSBOX_APPID: CREDENTIALS.appId },
   },
