@@ -14,7 +14,9 @@ import { Target, withAgent, type ServerName } from './client.js';
 import { procStatusMiB, sampleRss, startServer, stopServer } from './servers.js';
 import { listing, multipart, putThenGet, type Listing, type Multipart, type Throughput } from './workloads.js';
 
-const quick = process.argv.includes('--quick');
+// `npm run bench -- --quick` passes the flag to us; `npm run bench --quick` gives it to npm, which
+// hands it on as npm_config_quick. Both mean quick.
+const quick = process.argv.includes('--quick') || process.env.npm_config_quick === 'true';
 /** Sized so that --quick stays under 2 minutes and the full run under 15 on a 2-core machine. */
 const config = quick
   ? { phaseSeconds: 3, listKeys: 10_000, fillBudgetSeconds: 20, pageRuns: 50, pageSeconds: 3, multipartMiB: 256 }
