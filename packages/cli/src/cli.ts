@@ -3,6 +3,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEVELOPMENT_CREDENTIALS, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
+import { keysCommand } from './keys.js';
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -97,5 +98,7 @@ program
       process.exit(1);
     }
   });
+
+keysCommand(program);
 
 await program.parseAsync(process.argv);

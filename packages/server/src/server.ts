@@ -8,8 +8,9 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { CosError } from '@cosbox/protocol';
-import { Accounts, type Account } from './auth/accounts.js';
+import { Accounts, ensureRootAccount } from './auth/accounts.js';
 import { handlers } from './handlers/index.js';
+import { METADATA_FILE } from './admin.js';
 import { Pipeline, rawErrorResponse } from './http/pipeline.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
@@ -78,21 +79,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`refusing to listen on ${host} with the well-known development credentials: set COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID`);
   }
   const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
-  const account: Account = { uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin, appid: credentials.appid };
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
 
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const meta = new SqliteMetadataStore(join(dataDir, 'metadata.sqlite'), { synchronous: options.synchronous });
+  const meta = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
+  await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
   const swept = await blobs.sweep(await meta.referencedBlobIds());
   if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
 
   const services: Services = {
     meta,
     blobs,
-    accounts: new Accounts([{ secretId: credentials.secretId, secretKey: credentials.secretKey, account }]),
+    accounts: new Accounts(meta),
     config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200 },
     log,
   };

@@ -1,10 +1,15 @@
 /**
- * Accounts and their key pairs. A root account is a uin plus an appid (the number in every bucket
- * name it owns); a key pair is a SecretId/SecretKey that signs as that account.
+ * Accounts and their key pairs, kept in the metadata store (managed with `cosbox keys`). A root
+ * account is a uin plus an appid (the number in every bucket name it owns); a sub-user has its own
+ * uin under a root account; a key pair is a SecretId/SecretKey that signs as one of them.
  */
+import type { MetadataStore } from '../storage/metadata/store.js';
+
 export interface Account {
   uin: string;
   appid: string;
+  /** The root account: the account itself for a root account. */
+  rootUin: string;
 }
 
 export interface Credential {
@@ -13,19 +18,27 @@ export interface Credential {
   account: Account;
 }
 
-/** The CAM id COS prints for a root account: `qcs::cam::uin/<uin>:uin/<uin>` (C118). */
-export function camId(account: Account): string {
-  return `qcs::cam::uin/${account.uin}:uin/${account.uin}`;
+/** The CAM id COS prints for an account: `qcs::cam::uin/<root>:uin/<uin>` (C118). */
+export function camId(account: Pick<Account, 'uin'> & Partial<Pick<Account, 'rootUin'>>): string {
+  return `qcs::cam::uin/${account.rootUin ?? account.uin}:uin/${account.uin}`;
 }
 
 export class Accounts {
-  private readonly byId = new Map<string, Credential>();
+  constructor(private readonly meta: MetadataStore) {}
 
-  constructor(credentials: readonly Credential[]) {
-    for (const c of credentials) this.byId.set(c.secretId, c);
+  /** The key pair and its account, looked up on every request so that new keys work at once. */
+  async credential(secretId: string): Promise<Credential | undefined> {
+    const key = await this.meta.getAccessKey(secretId);
+    const account = key && (await this.meta.getAccount(key.uin));
+    if (!key || !account) return undefined;
+    return { secretId, secretKey: key.secretKey, account: { uin: account.uin, appid: account.appid, rootUin: account.rootUin } };
   }
+}
 
-  credential(secretId: string): Credential | undefined {
-    return this.byId.get(secretId);
-  }
+/** Makes the configured root account and its key pair exist: the environment credentials are the first root account. */
+export async function ensureRootAccount(meta: MetadataStore, root: { uin: string; appid: string; secretId: string; secretKey: string }, now: number): Promise<void> {
+  const existing = await meta.getAccount(root.uin);
+  await meta.putAccount({ uin: root.uin, appid: root.appid, rootUin: root.uin, createdAt: existing?.createdAt ?? now });
+  const key = await meta.getAccessKey(root.secretId);
+  await meta.putAccessKey({ secretId: root.secretId, secretKey: root.secretKey, uin: root.uin, createdAt: key?.createdAt ?? now });
 }

@@ -27,13 +27,13 @@ function signatureOf(req: SignedRequest): SignatureFields | undefined | 'none' {
   return 'none';
 }
 
-export function authenticate(req: SignedRequest, accounts: Accounts): Caller {
+export async function authenticate(req: SignedRequest, accounts: Accounts): Promise<Caller> {
   const fields = signatureOf(req);
   if (fields === 'none') return { kind: 'anonymous' };
   if (fields === undefined) throw new CosError('AccessDenied', 'The Authorization is malformed.');
   if (fields.algorithm !== 'sha1') throw new CosError('AccessDenied', `Unsupported q-sign-algorithm ${fields.algorithm}.`);
 
-  const credential = accounts.credential(fields.secretId);
+  const credential = await accounts.credential(fields.secretId);
   if (!credential) throw new CosError('InvalidAccessKeyId');
 
   const window = parseSignTime(fields.signTime);

@@ -19,7 +19,8 @@ export async function putBucket(ctx: RequestContext): Promise<ResponseSpec> {
     {
       name,
       appid: m[2],
-      ownerUin: ctx.caller.account.uin,
+      // Buckets belong to root accounts, also when a sub-user creates one.
+      ownerUin: ctx.caller.account.rootUin,
       region: ctx.address.region ?? ctx.services.config.region,
       createdAt: ctx.now,
       acl: aclFromHeaders(ctx.header, { allowDefault: false }),

@@ -27,7 +27,7 @@ function uploadIdOf(ctx: RequestContext): string {
 
 /** `{ ID: qcs::cam::uin/<uin>:uin/<uin>, DisplayName: <uin> }` for Initiator and Owner. */
 function principal(uin: string) {
-  return { ID: camId({ uin, appid: '' }), DisplayName: uin };
+  return { ID: camId({ uin }), DisplayName: uin };
 }
 
 export async function initiateMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {

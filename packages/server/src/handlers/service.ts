@@ -6,7 +6,7 @@ import { xmlResponse, type RequestContext, type ResponseSpec } from '../http/con
 export async function getService(ctx: RequestContext): Promise<ResponseSpec> {
   if (ctx.caller.kind !== 'account') throw new Error('GET Service reached without a signed caller');
   const account = ctx.caller.account;
-  const buckets = await ctx.services.meta.listBuckets(account.uin);
+  const buckets = await ctx.services.meta.listBuckets(account.rootUin);
   return xmlResponse(
     buildXml('ListAllMyBucketsResult', {
       Owner: { ID: camId(account), DisplayName: account.uin },

@@ -126,7 +126,7 @@ export class Pipeline {
     const query = parseQuery(address.rawQuery);
     const header = (name: string) => headerOf(req, name);
     const op = route(method, address, query, (name) => header(name) !== undefined);
-    const caller: Caller = authenticate(
+    const caller: Caller = await authenticate(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header, now: Math.floor(now / 1000) },
       this.services.accounts,
     );

@@ -218,4 +218,24 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     const second = await list({ maxUploads: 2, keyMarker: 'a', uploadIdMarker: '2' });
     assert.deepEqual(second.names, ['a#3', 'b/x#1']);
   }));
+
+  test(`${name}: accounts with sub-users and key pairs`, withStore(async (s) => {
+    await s.putAccount({ uin: '100', appid: '1250000000', rootUin: '100', createdAt: 1 });
+    await s.putAccount({ uin: '101', appid: '1250000000', rootUin: '100', createdAt: 2 });
+    await s.putAccount({ uin: '200', appid: '1250000001', rootUin: '200', createdAt: 3 });
+    assert.deepEqual((await s.listAccounts()).map((a) => a.uin), ['100', '101', '200']);
+    assert.deepEqual(await s.getAccount('101'), { uin: '101', appid: '1250000000', rootUin: '100', createdAt: 2 });
+    await s.putAccessKey({ secretId: 'AKID1', secretKey: 'k1', uin: '100', createdAt: 1 });
+    await s.putAccessKey({ secretId: 'AKID2', secretKey: 'k2', uin: '101', createdAt: 1 });
+    await rejectsWith(s.putAccessKey({ secretId: 'AKID3', secretKey: 'k3', uin: '999', createdAt: 1 }), 'InvalidArgument');
+    assert.equal((await s.getAccessKey('AKID2'))?.uin, '101');
+    assert.equal(await s.getAccessKey('AKID3'), undefined);
+    assert.equal(await s.deleteAccessKey('AKID1'), true);
+    assert.equal(await s.deleteAccessKey('AKID1'), false);
+    await s.createBucket(bucket('owned-1250000001', '200'), 10);
+    await rejectsWith(s.deleteAccount('200'), 'InvalidArgument');
+    await s.deleteAccount('100');
+    assert.deepEqual((await s.listAccounts()).map((a) => a.uin), ['200'], 'a root account goes with its sub-users');
+    assert.deepEqual(await s.listAccessKeys(), [], 'and their keys');
+  }));
 }

@@ -18,6 +18,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { CosError } from '@cosbox/protocol';
 import type {
+  AccessKeyRecord,
+  AccountRecord,
   AclSpec,
   BlobRef,
   BucketRecord,
@@ -38,7 +40,7 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -93,6 +95,21 @@ const MIGRATIONS: Record<number, string> = {
       blob_id TEXT NOT NULL,
       PRIMARY KEY (bucket, key, upload_id, part_number)
     ) WITHOUT ROWID;
+  `,
+  2: `
+    CREATE TABLE accounts (
+      uin TEXT PRIMARY KEY,
+      appid TEXT NOT NULL,
+      root_uin TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE access_keys (
+      secret_id TEXT PRIMARY KEY,
+      secret_key TEXT NOT NULL,
+      uin TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX access_keys_by_uin ON access_keys(uin);
   `,
 };
 
@@ -322,6 +339,20 @@ function prepareStatements(db: Database.Database) {
     allParts: db.prepare('SELECT * FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? ORDER BY part_number'),
     deleteParts: db.prepare('DELETE FROM parts WHERE bucket = ? AND key = ? AND upload_id = ?'),
     uploadsFrom: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key >= ? ORDER BY key, upload_id'),
+    putAccount: db.prepare(`
+      INSERT INTO accounts (uin, appid, root_uin, created_at) VALUES (@uin, @appid, @rootUin, @createdAt)
+      ON CONFLICT (uin) DO UPDATE SET appid = excluded.appid, root_uin = excluded.root_uin`),
+    getAccount: db.prepare('SELECT uin, appid, root_uin AS rootUin, created_at AS createdAt FROM accounts WHERE uin = ?'),
+    listAccounts: db.prepare('SELECT uin, appid, root_uin AS rootUin, created_at AS createdAt FROM accounts ORDER BY root_uin, uin'),
+    subUsers: db.prepare('SELECT uin FROM accounts WHERE root_uin = ? AND uin <> root_uin'),
+    deleteAccount: db.prepare('DELETE FROM accounts WHERE uin = ?'),
+    putAccessKey: db.prepare(`
+      INSERT INTO access_keys (secret_id, secret_key, uin, created_at) VALUES (@secretId, @secretKey, @uin, @createdAt)
+      ON CONFLICT (secret_id) DO UPDATE SET secret_key = excluded.secret_key, uin = excluded.uin`),
+    getAccessKey: db.prepare('SELECT secret_id AS secretId, secret_key AS secretKey, uin, created_at AS createdAt FROM access_keys WHERE secret_id = ?'),
+    listAccessKeys: db.prepare('SELECT secret_id AS secretId, secret_key AS secretKey, uin, created_at AS createdAt FROM access_keys ORDER BY uin, secret_id'),
+    deleteAccessKey: db.prepare('DELETE FROM access_keys WHERE secret_id = ?'),
+    deleteKeysOf: db.prepare('DELETE FROM access_keys WHERE uin = ?'),
     uploadsAfterId: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ? ORDER BY upload_id'),
   };
 }
@@ -581,6 +612,50 @@ export class SqliteMetadataStore implements MetadataStore {
       this.stmt.deleteUpload.run(bucket, key, uploadId);
       return parts;
     });
+  }
+
+  putAccount(account: AccountRecord): Promise<void> {
+    return this.write(() => void this.stmt.putAccount.run(account));
+  }
+
+  async getAccount(uin: string): Promise<AccountRecord | undefined> {
+    return this.stmt.getAccount.get(uin) as AccountRecord | undefined;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return this.stmt.listAccounts.all() as AccountRecord[];
+  }
+
+  deleteAccount(uin: string): Promise<void> {
+    return this.write(() => {
+      const account = this.stmt.getAccount.get(uin) as AccountRecord | undefined;
+      if (!account) throw new CosError('InvalidArgument', `No account ${uin}.`);
+      if ((this.stmt.countBuckets.get(uin) as { n: number }).n > 0) throw new CosError('InvalidArgument', `Account ${uin} still owns buckets.`);
+      const doomed = account.rootUin === uin ? [uin, ...(this.stmt.subUsers.all(uin) as Array<{ uin: string }>).map((r) => r.uin)] : [uin];
+      for (const u of doomed) {
+        this.stmt.deleteKeysOf.run(u);
+        this.stmt.deleteAccount.run(u);
+      }
+    });
+  }
+
+  putAccessKey(key: AccessKeyRecord): Promise<void> {
+    return this.write(() => {
+      if (!this.stmt.getAccount.get(key.uin)) throw new CosError('InvalidArgument', `No account ${key.uin}.`);
+      this.stmt.putAccessKey.run(key);
+    });
+  }
+
+  async getAccessKey(secretId: string): Promise<AccessKeyRecord | undefined> {
+    return this.stmt.getAccessKey.get(secretId) as AccessKeyRecord | undefined;
+  }
+
+  async listAccessKeys(): Promise<AccessKeyRecord[]> {
+    return this.stmt.listAccessKeys.all() as AccessKeyRecord[];
+  }
+
+  deleteAccessKey(secretId: string): Promise<boolean> {
+    return this.write(() => this.stmt.deleteAccessKey.run(secretId).changes > 0);
   }
 
   async referencedBlobIds(): Promise<Set<string>> {

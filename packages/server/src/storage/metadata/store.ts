@@ -69,6 +69,25 @@ export interface ListObjectsPage {
   nextMarker?: string;
 }
 
+/**
+ * An account: a root account (rootUin === uin; the appid is the number in its bucket names) or a
+ * sub-user of one (its own uin, the root's appid). Buckets belong to root accounts.
+ */
+export interface AccountRecord {
+  uin: string;
+  appid: string;
+  rootUin: string;
+  createdAt: number;
+}
+
+/** A SecretId/SecretKey pair that signs as one account. */
+export interface AccessKeyRecord {
+  secretId: string;
+  secretKey: string;
+  uin: string;
+  createdAt: number;
+}
+
 /** A multipart upload in progress (C238, C239): what the final object will be, besides its bytes. */
 export interface UploadRecord {
   bucket: string;
@@ -164,6 +183,20 @@ export interface MetadataStore {
   completeUpload(bucket: string, key: string, uploadId: string, complete: UploadCompletion): Promise<{ object: ObjectRecord; unneeded: BlobRef[] }>;
   /** Removes an upload and its parts; resolves with their blobs. Throws NoSuchUpload. */
   abortUpload(bucket: string, key: string, uploadId: string): Promise<BlobRef[]>;
+
+  /** Creates an account or updates its appid and root. */
+  putAccount(account: AccountRecord): Promise<void>;
+  getAccount(uin: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** Removes an account with its keys and, for a root account, its sub-users and theirs. InvalidArgument while it owns buckets. */
+  deleteAccount(uin: string): Promise<void>;
+  /** Adds or replaces a key pair; throws InvalidArgument when its account does not exist. */
+  putAccessKey(key: AccessKeyRecord): Promise<void>;
+  /** Read on every signed request and never cached, so keys added by `cosbox keys` work at once. */
+  getAccessKey(secretId: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(): Promise<AccessKeyRecord[]>;
+  /** Resolves false when no such key existed. */
+  deleteAccessKey(secretId: string): Promise<boolean>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
