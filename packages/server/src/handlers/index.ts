@@ -1,5 +1,6 @@
 import type { HandlerTable } from '../http/pipeline.js';
 import { deleteBucket, getBucketLocation, headBucket, putBucket } from './bucket.js';
+import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
 import { appendObject } from './append.js';
 import { putObjectCopy } from './copy.js';
 import { deleteMultipleObjects, deleteObject } from './delete.js';
@@ -39,4 +40,8 @@ export const handlers: HandlerTable = {
   AbortMultipartUpload: abortMultipartUpload,
   ListMultipartUploads: listMultipartUploads,
   AppendObject: appendObject,
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
 };

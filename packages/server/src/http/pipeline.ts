@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
-import { authorize } from '../auth/authorize.js';
+import { authorize, isOwner, usesObjectAcl } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
@@ -131,7 +131,12 @@ export class Pipeline {
       this.services.accounts,
     );
     const bucket = await loadBucket(this.services, op, address);
-    authorize(op, caller, bucket);
+    // Only a non-owner's read of an object can turn on the object's own ACL.
+    const objectAcl =
+      bucket && address.key !== undefined && usesObjectAcl(op) && !isOwner(caller, bucket)
+        ? (await this.services.meta.getObject(bucket.name, address.key))?.acl
+        : undefined;
+    authorize(op, caller, bucket, objectAcl);
     const handler = this.handlers[op];
     if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
 

@@ -69,6 +69,9 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await s.createBucket(bucket('c-2', '2'), 10);
     assert.deepEqual((await s.listBuckets('1')).map((b) => b.name), ['a-1', 'b-1']);
     assert.equal((await s.getBucket('c-2'))?.ownerUin, '2');
+    await s.setBucketAcl('c-2', { canned: 'public-read', grants: [{ permission: 'READ', grantee: 'x' }] });
+    assert.deepEqual((await s.getBucket('c-2'))?.acl, { canned: 'public-read', grants: [{ permission: 'READ', grantee: 'x' }] });
+    await rejectsWith(s.setBucketAcl('none-1', { grants: [] }), 'NoSuchBucket');
     await rejectsWith(s.createBucket(bucket('d-1'), 2), 'TooManyBucket');
     await s.putObject(object('a-1', 'k'));
     await rejectsWith(s.deleteBucket('a-1'), 'BucketNotEmpty');

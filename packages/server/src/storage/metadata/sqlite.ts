@@ -308,6 +308,7 @@ function prepareStatements(db: Database.Database) {
     countBuckets: db.prepare('SELECT count(*) AS n FROM buckets WHERE owner_uin = ?'),
     listBuckets: db.prepare('SELECT * FROM buckets WHERE owner_uin = ? ORDER BY name'),
     deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
+    setBucketAcl: db.prepare('UPDATE buckets SET acl = ? WHERE name = ?'),
     anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
     anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1'),
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
@@ -460,6 +461,13 @@ export class SqliteMetadataStore implements MetadataStore {
       if (!this.stmt.getBucket.get(name)) throw new CosError('NoSuchBucket');
       if (this.stmt.anyObject.get(name) || this.stmt.anyUpload.get(name)) throw new CosError('BucketNotEmpty');
       this.stmt.deleteBucket.run(name);
+      this.buckets.delete(name);
+    });
+  }
+
+  setBucketAcl(name: string, acl: AclSpec): Promise<void> {
+    return this.write(() => {
+      if (this.stmt.setBucketAcl.run(JSON.stringify(acl), name).changes === 0) throw new CosError('NoSuchBucket');
       this.buckets.delete(name);
     });
   }

@@ -151,6 +151,8 @@ export interface MetadataStore {
   listBuckets(ownerUin: string): Promise<BucketRecord[]>;
   /** Throws NoSuchBucket, or BucketNotEmpty while objects or multipart uploads remain. */
   deleteBucket(name: string): Promise<void>;
+  /** Replaces the bucket's ACL. Throws NoSuchBucket. */
+  setBucketAcl(name: string, acl: AclSpec): Promise<void>;
 
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**

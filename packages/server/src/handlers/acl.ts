@@ -1,0 +1,66 @@
+/**
+ * GET/PUT Bucket acl and GET/PUT Object acl (C125, C126, C184-C186, C231, C232). A PUT replaces the
+ * whole ACL, given by headers or by an AccessControlPolicy body, never both; grantees must be
+ * accounts cosbox knows (UnresolvableGrantByUID) or everyone.
+ */
+import { buildXml, CosError } from '@cosbox/protocol';
+import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { aclDocument, aclFromHeaders, aclFromXml, ANYONE } from '../model/acl.js';
+import type { AclSpec } from '../storage/metadata/store.js';
+import { checkContentMd5 } from './delete.js';
+
+/** The ACL a PUT acl request gives, from its headers or its body (InvalidRequest when both). */
+async function requestedAcl(ctx: RequestContext, allowDefault: boolean): Promise<AclSpec> {
+  const fromHeaders = aclFromHeaders(ctx.header, { allowDefault });
+  const body = await ctx.readBody(64 * 1024);
+  if (body.length > 0 && fromHeaders) throw new CosError('InvalidRequest', 'header acl and body acl conflict');
+  if (body.length === 0) {
+    if (!fromHeaders) throw new CosError('InvalidArgument', 'Give the ACL by x-cos-acl / x-cos-grant-* headers or an AccessControlPolicy body.');
+    return fromHeaders;
+  }
+  if (ctx.header('content-md5') !== undefined) checkContentMd5(ctx, body);
+  return aclFromXml(body.toString('utf8'));
+}
+
+/** Every account grantee must exist (UnresolvableGrantByUID). */
+async function checkGrantees(ctx: RequestContext, acl: AclSpec): Promise<void> {
+  for (const { grantee } of acl.grants) {
+    if (grantee === ANYONE) continue;
+    const m = /^qcs::cam::uin\/(\d+):uin\/(\d+)$/.exec(grantee);
+    const account = m && (await ctx.services.meta.getAccount(m[2]));
+    if (!account || account.rootUin !== m[1]) throw new CosError('UnresolvableGrantByUID', `No account ${grantee}.`);
+  }
+}
+
+export async function getBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  return xmlResponse(buildXml('AccessControlPolicy', aclDocument({ uin: bucket.ownerUin }, bucket.acl)));
+}
+
+export async function putBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const acl = await requestedAcl(ctx, false);
+  await checkGrantees(ctx, acl);
+  await ctx.services.meta.setBucketAcl(bucket.name, acl);
+  return emptyResponse(200);
+}
+
+export async function getObjectAcl(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const object = await ctx.services.meta.getObject(bucket.name, keyOf(ctx));
+  if (!object) throw new CosError('NoSuchKey');
+  const acl = object.acl?.canned === 'default' ? { grants: object.acl.grants } : object.acl;
+  return xmlResponse(buildXml('AccessControlPolicy', aclDocument({ uin: bucket.ownerUin }, acl)));
+}
+
+export async function putObjectAcl(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  const key = keyOf(ctx);
+  const acl = await requestedAcl(ctx, true);
+  await checkGrantees(ctx, acl);
+  await ctx.services.meta.updateObject(bucket.name, key, (current) => {
+    if (!current) throw new CosError('NoSuchKey');
+    return { ...current, acl };
+  });
+  return emptyResponse(200);
+}
