@@ -3,6 +3,7 @@ import { deleteBucket, getBucketLocation, headBucket, putBucket } from './bucket
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
 import { appendObject } from './append.js';
 import { putObjectCopy } from './copy.js';
+import { deleteBucketCors, getBucketCors, optionsObject, putBucketCors } from './cors.js';
 import { deleteMultipleObjects, deleteObject } from './delete.js';
 import { listObjects } from './list.js';
 import {
@@ -44,4 +45,8 @@ export const handlers: HandlerTable = {
   PutBucketAcl: putBucketAcl,
   GetObjectAcl: getObjectAcl,
   PutObjectAcl: putObjectAcl,
+  GetBucketCors: getBucketCors,
+  PutBucketCors: putBucketCors,
+  DeleteBucketCors: deleteBucketCors,
+  OptionsObject: optionsObject,
 };

@@ -9,6 +9,7 @@ import { authenticate, type Caller } from '../auth/authenticate.js';
 import { authorize, isOwner, usesObjectAcl } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
+import { corsHeaders, matchCors } from '../model/cors.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext, ResponseSpec } from './context.js';
@@ -105,6 +106,7 @@ export class Pipeline {
     } catch (error) {
       spec = this.errorSpec(error, req, requestId, address);
     }
+    if (method !== 'OPTIONS') await this.addCorsHeaders(req, method, address, spec);
     const bytes = await this.send(res, method, spec, requestId);
     this.services.log.info(
       { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
@@ -165,6 +167,18 @@ export class Pipeline {
       readBody: (limit) => readAll(body(), limit),
     };
     return handler(ctx);
+  }
+
+  /**
+   * A browser reads a cross-origin response, error or not, only with Access-Control-* headers: add
+   * the matching rule's to any response to a request with an Origin (C286).
+   */
+  private async addCorsHeaders(req: IncomingMessage, method: string, address: Address | undefined, spec: ResponseSpec): Promise<void> {
+    const origin = headerOf(req, 'origin');
+    if (!origin || !address?.bucket) return;
+    const bucket = await this.services.meta.getBucket(address.bucket);
+    const rule = matchCors(bucket?.cors, origin, method);
+    if (rule) spec.headers = { ...spec.headers, ...corsHeaders(rule, origin) };
   }
 
   private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined): ResponseSpec {

@@ -23,6 +23,7 @@ import type {
   AclSpec,
   BlobRef,
   BucketRecord,
+  CorsRule,
   ListObjectsPage,
   ListObjectsQuery,
   ListPartsPage,
@@ -110,6 +111,7 @@ const MIGRATIONS: Record<number, string> = {
       created_at INTEGER NOT NULL
     );
     CREATE INDEX access_keys_by_uin ON access_keys(uin);
+    ALTER TABLE buckets ADD COLUMN cors TEXT;
   `,
 };
 
@@ -136,6 +138,7 @@ interface BucketRow {
   region: string;
   created_at: number;
   acl: string | null;
+  cors: string | null;
 }
 
 /** The acl member, present only when one was stored. */
@@ -144,7 +147,7 @@ function aclOf(column: string | null): { acl?: AclSpec } {
 }
 
 function toBucket(row: BucketRow): BucketRecord {
-  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl) };
+  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl), ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}) };
 }
 
 interface UploadRow {
@@ -309,6 +312,7 @@ function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare('SELECT * FROM buckets WHERE owner_uin = ? ORDER BY name'),
     deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
     setBucketAcl: db.prepare('UPDATE buckets SET acl = ? WHERE name = ?'),
+    setBucketCors: db.prepare('UPDATE buckets SET cors = ? WHERE name = ?'),
     anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
     anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1'),
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
@@ -468,6 +472,13 @@ export class SqliteMetadataStore implements MetadataStore {
   setBucketAcl(name: string, acl: AclSpec): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketAcl.run(JSON.stringify(acl), name).changes === 0) throw new CosError('NoSuchBucket');
+      this.buckets.delete(name);
+    });
+  }
+
+  setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void> {
+    return this.write(() => {
+      if (this.stmt.setBucketCors.run(rules ? JSON.stringify(rules) : null, name).changes === 0) throw new CosError('NoSuchBucket');
       this.buckets.delete(name);
     });
   }

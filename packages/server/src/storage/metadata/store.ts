@@ -15,8 +15,20 @@ export interface BucketRecord {
   region: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
-  /** The ACL given at creation (enforced once ACLs arrive; kept so nothing is lost until then). */
+  /** The bucket's ACL (x-cos-acl / grants at creation, or PUT Bucket acl). */
   acl?: AclSpec;
+  /** The bucket's CORS rules, when it has any. */
+  cors?: CorsRule[];
+}
+
+/** One CORS rule of a bucket (FEATURES §1.10.7). */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
 }
 
 /** An ACL as given by x-cos-acl / x-cos-grant-* headers (FEATURES §1.7). */
@@ -153,6 +165,8 @@ export interface MetadataStore {
   deleteBucket(name: string): Promise<void>;
   /** Replaces the bucket's ACL. Throws NoSuchBucket. */
   setBucketAcl(name: string, acl: AclSpec): Promise<void>;
+  /** Replaces the bucket's CORS rules, or removes them (undefined). Throws NoSuchBucket. */
+  setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void>;
 
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**
