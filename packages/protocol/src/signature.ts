@@ -74,6 +74,14 @@ export function signatureWithKey(crypto: SignatureCrypto, signKey: string, signT
   return crypto.hmacSha1Hex(signKey, `sha1\n${signTime}\n${crypto.sha1Hex(http)}\n`);
 }
 
+/**
+ * The signature of a POST Object form (real COS; 004 leaves it unspecified, FEATURES §5 #7):
+ * HMAC-SHA1(SignKey, hex(SHA1(policy))) over the decoded policy document.
+ */
+export function postPolicySignature(crypto: SignatureCrypto, secretKey: string, keyTime: string, policy: string): string {
+  return crypto.hmacSha1Hex(signKeyOf(crypto, secretKey, keyTime), crypto.sha1Hex(policy));
+}
+
 export function computeSignature(crypto: SignatureCrypto, secretKey: string, keyTime: string, signTime: string, http: string): string {
   return signatureWithKey(crypto, signKeyOf(crypto, secretKey, keyTime), signTime, http);
 }

@@ -17,6 +17,7 @@ import {
 } from './multipart.js';
 import { getObject, headObject } from './object-get.js';
 import { putObject } from './object-put.js';
+import { postObject } from './post-object.js';
 import { getService } from './service.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
@@ -49,4 +50,5 @@ export const handlers: HandlerTable = {
   PutBucketCors: putBucketCors,
   DeleteBucketCors: deleteBucketCors,
   OptionsObject: optionsObject,
+  PostObject: postObject,
 };

@@ -29,19 +29,26 @@ export interface ObjectAttributes {
   acl?: AclSpec;
 }
 
-/** Reads content headers, x-cos-meta-*, storage class and ACL headers; empty values count as absent. */
-export function attributesFromRequest(ctx: RequestContext): ObjectAttributes {
+/**
+ * Reads content headers, x-cos-meta-*, storage class and ACL headers (or the form fields of the same
+ * names); empty values count as absent.
+ */
+export function attributesFrom(get: (name: string) => string | undefined, all: Record<string, string | string[] | undefined>): ObjectAttributes {
   const contentHeaders: ObjectRecord['contentHeaders'] = {};
   for (const name of STORED_CONTENT_HEADERS) {
-    const value = ctx.header(name);
+    const value = get(name);
     if (value !== undefined && value.trim() !== '') contentHeaders[name] = value;
   }
   return {
     contentHeaders,
-    meta: extractUserMeta(ctx.headers),
-    storageClass: parseStorageClass(ctx.header('x-cos-storage-class')),
-    acl: aclFromHeaders(ctx.header, { allowDefault: true }),
+    meta: extractUserMeta(all),
+    storageClass: parseStorageClass(get('x-cos-storage-class')),
+    acl: aclFromHeaders(get, { allowDefault: true }),
   };
+}
+
+export function attributesFromRequest(ctx: RequestContext): ObjectAttributes {
+  return attributesFrom(ctx.header, ctx.headers);
 }
 
 /** The declared body length: required (MissingContentLength 411) and at most 5 GB (EntityTooLarge). */
@@ -78,6 +85,8 @@ export interface StoreInput {
   sha1Hex?: string;
   attributes: ObjectAttributes;
   objectType?: ObjectRecord['objectType'];
+  /** Runs once the bytes are stored and checked, before they become visible; may throw to refuse them. */
+  beforeCommit?: (blob: { size: number; md5Hex: string }) => Promise<void>;
 }
 
 /**
@@ -110,6 +119,7 @@ export async function storeObject(services: Services, input: StoreInput): Promis
   try {
     if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
     if (input.sha1Hex !== undefined && input.sha1Hex !== blob.sha1Hex) throw new CosError('BadDigest');
+    await input.beforeCommit?.(blob);
     replaced = await services.meta.putObject(record);
   } catch (error) {
     await services.blobs.remove(record.blobs);

@@ -1,0 +1,148 @@
+/**
+ * POST Object, the HTML form upload (FEATURES §1.12, C260-C280): multipart/form-data streamed through
+ * busboy, the file field last; credentials and rules travel in the fields (a q-sign over the policy,
+ * or an Authorization-style `Signature`), checked before a byte of the file is stored.
+ */
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, verifySignature } from '@cosbox/protocol';
+import type { Caller } from '../auth/authenticate.js';
+import { authorize } from '../auth/authorize.js';
+import { nodeCrypto } from '../auth/node-crypto.js';
+import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
+import { checkPolicy, parsePolicy } from '../model/post-policy.js';
+import { MAX_KEY_BYTES } from '../routing/address.js';
+
+/** Fields before the file may hold this much (MaxPostPreDataLengthExceededError beyond). */
+const MAX_FIELDS_BYTES = 64 * 1024;
+
+interface Form {
+  /** Field values by lower-case name. */
+  fields: Map<string, string>;
+  file: Readable;
+  filename: string;
+  mimeType: string;
+  /** Resolves when the whole body is read: rejects when it held more than one file. */
+  done: Promise<void>;
+}
+
+/** Reads the fields up to the file and hands over the file as a stream. */
+function readForm(ctx: RequestContext): Promise<Form> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: ctx.headers, defParamCharset: 'utf8', limits: { fieldSize: MAX_FIELDS_BYTES, files: 1 } });
+    } catch {
+      return reject(new CosError('MalformedPOSTRequest'));
+    }
+    const fields = new Map<string, string>();
+    let fieldBytes = 0;
+    let gotFile = false;
+    let extraFiles = false;
+    let finish!: () => void;
+    let fail!: (e: unknown) => void;
+    const done = new Promise<void>((ok, no) => ((finish = ok), (fail = no)));
+    done.catch(() => undefined); // observed by whoever awaits it; a rejection before then is not unhandled
+    bb.on('field', (name, value) => {
+      if (gotFile) return; // the file is the last field; anything after it is ignored
+      fieldBytes += name.length + value.length;
+      if (fieldBytes > MAX_FIELDS_BYTES) return reject(new CosError('MaxPostPreDataLengthExceededError'));
+      fields.set(name.toLowerCase(), value);
+    });
+    bb.on('file', (_name, stream, info) => {
+      if (gotFile) return void stream.resume();
+      gotFile = true;
+      resolve({ fields, file: stream, filename: info.filename ?? '', mimeType: info.mimeType, done });
+    });
+    bb.on('filesLimit', () => (extraFiles = true));
+    bb.on('error', (e) => {
+      const error = new CosError('MalformedPOSTRequest', `The form could not be read: ${(e as Error).message}`);
+      reject(error);
+      fail(error);
+    });
+    bb.on('close', () => {
+      if (!gotFile) reject(new CosError('MalformedPOSTRequest', 'The form has no file field.'));
+      if (extraFiles) fail(new CosError('IncorrectNumberOfFilesInPostRequest'));
+      else finish();
+    });
+    Readable.from(ctx.body()).pipe(bb);
+  });
+}
+
+/** Who signed the form: a q-sign over the policy (with q-* fields) or a `Signature` field; nobody else. */
+async function formCaller(ctx: RequestContext, fields: ReadonlyMap<string, string>, policyText: string | undefined): Promise<Caller> {
+  const nowSeconds = Math.floor(ctx.now / 1000);
+  const fromFields = signatureFromPairs((name) => fields.get(name));
+  const authorization = fields.get('signature');
+  const signed = fromFields ?? (authorization ? parseAuthorization(authorization) : undefined);
+  if (!signed) {
+    if (fields.has('q-signature') || authorization) throw new CosError('AccessDenied', 'The form signature is incomplete.');
+    return { kind: 'anonymous' };
+  }
+  const credential = await ctx.services.accounts.credential(signed.secretId);
+  if (!credential) throw new CosError('InvalidAccessKeyId');
+  const window = parseSignTime(signed.keyTime);
+  if (!window || nowSeconds > window.end) throw new CosError('AccessDenied', 'Request has expired');
+  if (nowSeconds < window.start) throw new CosError('RequestTimeTooSkewed');
+  const ok = fromFields
+    ? policyText !== undefined && postPolicySignature(nodeCrypto, credential.secretKey, signed.keyTime, policyText) === signed.signature
+    : verifySignature(nodeCrypto, signed, credential.secretKey, {
+        method: 'POST',
+        pathnames: ['/'],
+        queryValue: () => undefined,
+        headerValue: (name) => ctx.header(name),
+      });
+  if (!ok) throw new CosError('SignatureDoesNotMatch');
+  return { kind: 'account', account: credential.account, secretId: credential.secretId };
+}
+
+function successStatus(value: string | undefined): number {
+  return value === '200' || value === '201' ? Number(value) : 204;
+}
+
+export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
+  const bucket = bucketOf(ctx);
+  if (!/^multipart\/form-data/i.test(ctx.header('content-type') ?? '')) throw new CosError('RequestIsNotMultiPartContent');
+  if (ctx.header('content-length') === undefined) throw new CosError('MissingContentLength');
+  const form = await readForm(ctx);
+  const { fields } = form;
+  const rawKey = fields.get('key');
+  if (rawKey === undefined || rawKey === '') throw new CosError('UserKeyMustBeSpecified');
+  const key = rawKey.replaceAll('${filename}', form.filename);
+  if (utf8Length(key) > MAX_KEY_BYTES) throw new CosError('InvalidURI');
+
+  const policyField = fields.get('policy');
+  const policy = policyField ? parsePolicy(policyField) : undefined;
+  const caller = await formCaller(ctx, fields, policy?.text);
+  if (fields.has('q-signature') && !policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy.');
+  authorize('PutObject', caller, bucket);
+  const size = policy ? checkPolicy(policy, new Map([...fields, ['bucket', bucket.name], ['key', key]]), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
+
+  const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
+  const attributes = attributesFrom(get, Object.fromEntries(fields));
+  if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = form.mimeType;
+  const record = await storeObject(ctx.services, {
+    bucket: bucket.name,
+    key,
+    ownerUin: caller.kind === 'account' ? caller.account.uin : bucket.ownerUin,
+    body: form.file,
+    attributes,
+    beforeCommit: async (blob) => {
+      await form.done;
+      if (blob.size < size.min || blob.size > size.max) throw new CosError('AccessDenied', 'Invalid according to Policy: the file size is outside content-length-range.');
+    },
+  });
+
+  const host = ctx.host || `${bucket.name}.cos.${bucket.region}.myqcloud.com`;
+  const location = `http://${host}/${encodeURI(key)}`;
+  const redirect = fields.get('success_action_redirect');
+  if (redirect) {
+    const query = `bucket=${encodeURIComponent(bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(record.etag)}`;
+    return emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag });
+  }
+  const status = successStatus(fields.get('success_action_status'));
+  const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64 };
+  if (status !== 201) return emptyResponse(status, headers);
+  return xmlResponse(buildXml('PostResponse', { Location: location, Bucket: bucket.name, Key: key, ETag: record.etag.replace(/"/g, '') }), 201, headers);
+}
