@@ -1,0 +1,228 @@
+/**
+ * The COS class: `new COS(options)`, then `cos.putObject(params, callback)` or
+ * `await cos.putObject(params)`. Its request methods are built from the METHODS table; what is here
+ * besides is the construction of an instance and the two methods that send nothing: getAuth and
+ * getObjectUrl.
+ */
+import { camSafeUrlEncode } from '@cosbox/protocol';
+import { run, type ApiOf, type Callback, type FunctionsApiOf, type MethodSpec } from './api.js';
+import {
+  CredentialSource,
+  getAuthorization,
+  stringValues,
+  type AuthData,
+  type AuthorizeInput,
+  type Headers,
+  type Query,
+} from './auth.js';
+import { CosSdkError, asCosSdkError } from './errors.js';
+import { ADVANCED_METHODS } from './methods/advanced.js';
+import { METHODS, type MethodTable } from './methods/index.js';
+import type { ObjectParams } from './methods/object.js';
+import { resolveOptions, type COSOptions, type Protocol, type ResolvedOptions } from './options.js';
+import { checkParams, type CommonParams } from './params.js';
+import type { Client } from './request.js';
+import { platform } from './transport.js';
+import { appendQuery, endpointUrl, hostOf, normalizeProtocol } from './url.js';
+import { VERSION } from './version.js';
+
+export interface GetAuthParams {
+  /** Default: the instance's key pair. */
+  SecretId?: string;
+  SecretKey?: string;
+  /** With Region, the Host `<Bucket>.cos.<Region>.myqcloud.com` is signed. */
+  Bucket?: string;
+  Region?: string;
+  Method?: string;
+  Key?: string;
+  /** Seconds the signature stays valid (default 900). */
+  Expires?: number;
+  Query?: Query;
+  Headers?: Headers;
+}
+
+export interface GetObjectUrlParams extends ObjectParams {
+  /** false: the plain URL, unsigned. */
+  Sign?: boolean;
+  /** The method the URL is signed for (default GET). */
+  Method?: string;
+  /** Query parameters, encoded, signed and appended. */
+  Query?: Query;
+  /** Appended as given: neither encoded nor signed. */
+  QueryString?: string;
+  /** Seconds the URL stays valid (default 900). */
+  Expires?: number;
+  UseAccelerate?: boolean;
+  Domain?: string;
+  Protocol?: Protocol;
+  /** false leaves the Host out of the signature. */
+  ForceSignHost?: boolean;
+}
+
+export interface GetObjectUrlResult {
+  Url: string;
+}
+
+const clients = new WeakMap<object, Client>();
+
+function clientOf(cos: object): Client {
+  const client = clients.get(cos);
+  if (!client) throw new TypeError('COS methods must be called on a COS instance');
+  return client;
+}
+
+export class COS {
+  static readonly version = VERSION;
+  /** Computes an Authorization value (the official SDK's COS.getAuthorization). */
+  static readonly getAuthorization = getAuthorization;
+
+  /** The options in effect, defaults filled in (SystemClockOffset moves when COS reports clock skew). */
+  readonly options: ResolvedOptions;
+
+  constructor(options: COSOptions = {}) {
+    this.options = resolveOptions(options);
+    clients.set(this, {
+      options: this.options,
+      credentials: new CredentialSource(this.options),
+      transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl }),
+      uploadsInUse: new Set(),
+    });
+  }
+
+  /** An Authorization value signed with this instance's (or the given) key pair. */
+  getAuth(params: GetAuthParams): string {
+    return getAuthorization({
+      SecretId: params.SecretId || this.options.SecretId,
+      SecretKey: params.SecretKey || this.options.SecretKey,
+      Bucket: params.Bucket,
+      Region: params.Region,
+      Method: params.Method,
+      Key: params.Key,
+      Query: params.Query,
+      Headers: params.Headers,
+      Expires: params.Expires,
+      UseRawKey: this.options.UseRawKey,
+      SystemClockOffset: this.options.SystemClockOffset,
+    });
+  }
+
+  /**
+   * A pre-signed URL of an object. With a key pair in the options the URL is returned at once (and
+   * passed to the callback too); with getAuthorization only the callback gets the signed URL and
+   * the return value is unsigned. Invalid params go to the callback, or are thrown without one.
+   */
+  getObjectUrl(params: GetObjectUrlParams, callback?: Callback<GetObjectUrlResult>): string {
+    const client = clientOf(this);
+    const { options } = client;
+    let p: GetObjectUrlParams;
+    try {
+      p = checkParams('object', params, options);
+    } catch (e) {
+      if (!callback) throw e;
+      callback(e as CosSdkError, undefined as unknown as GetObjectUrlResult);
+      return '';
+    }
+    const useAccelerate = p.UseAccelerate ?? options.UseAccelerate;
+    const url = endpointUrl({
+      protocol: normalizeProtocol(p.Protocol || options.Protocol, platform().defaultProtocol()),
+      domain: p.Domain || options.Domain,
+      bucket: p.Bucket,
+      region: useAccelerate ? 'accelerate' : p.Region,
+      key: p.Key,
+    });
+    const extraQuery = [p.Query ? sortedQueryString(p.Query) : '', p.QueryString ?? ''].filter(Boolean).join('&');
+
+    if (p.Sign === false) {
+      const plain = appendQuery(url, extraQuery);
+      callback?.(null, { Url: plain });
+      return plain;
+    }
+
+    const method = p.Method || 'get';
+    const input: AuthorizeInput = {
+      method,
+      bucket: p.Bucket,
+      region: p.Region,
+      key: p.Key,
+      query: stringValues(p.Query ?? {}),
+      headers: p.Headers ?? {},
+      signHost: hostOf(url),
+      scope: [
+        {
+          action: method.toUpperCase() === 'PUT' ? 'name/cos:PutObject' : 'name/cos:GetObject',
+          bucket: p.Bucket,
+          region: p.Region,
+          prefix: p.Key,
+        },
+      ],
+      expires: p.Expires,
+      forceSignHost: p.ForceSignHost,
+    };
+
+    if (!options.getAuthorization) {
+      const auth = client.credentials.authorizeNow(input);
+      const signed = auth ? signedUrl(url, auth, extraQuery, false) : appendQuery(url, extraQuery);
+      // The official SDK calls back asynchronously here, with q-url-param-list encoded.
+      if (callback) setTimeout(() => callback(null, { Url: auth ? signedUrl(url, auth, extraQuery, true) : signed }));
+      return signed;
+    }
+    client.credentials.authorize(input).then(
+      (auth) => callback?.(null, { Url: auth ? signedUrl(url, auth, extraQuery, true) : appendQuery(url, extraQuery) }),
+      (err: unknown) => callback?.(asCosSdkError(err), undefined as unknown as GetObjectUrlResult),
+    );
+    return appendQuery(url, extraQuery);
+  }
+}
+
+/** The request methods, typed from the METHODS table, and the advanced ones. */
+export interface COS extends ApiOf<MethodTable>, FunctionsApiOf<typeof ADVANCED_METHODS> {}
+
+type Implementation = (client: Client, params: CommonParams) => Promise<unknown>;
+
+const IMPLEMENTATIONS: Record<string, Implementation> = {
+  ...Object.fromEntries(
+    Object.entries(METHODS as Record<string, MethodSpec<CommonParams, unknown>>).map(([name, spec]) => [name, (client: Client, params: CommonParams) => run(client, spec, params)]),
+  ),
+  ...(ADVANCED_METHODS as unknown as Record<string, Implementation>),
+};
+
+// Every method with the official calling convention: (params, callback), or a Promise without callback.
+for (const [name, implementation] of Object.entries(IMPLEMENTATIONS)) {
+  Object.defineProperty(COS.prototype, name, {
+    configurable: true,
+    writable: true,
+    value: function (this: COS, params?: CommonParams | Callback<unknown>, callback?: Callback<unknown>) {
+      if (typeof params === 'function') {
+        callback = params;
+        params = undefined;
+      }
+      const promise = implementation(clientOf(this), params ?? {});
+      if (!callback) return promise;
+      const done = callback;
+      promise.then(
+        (data) => done(null, data),
+        (err: unknown) => done(asCosSdkError(err), undefined),
+      );
+    },
+  });
+}
+
+/** The URL with the signature (and session token) in its query. */
+function signedUrl(url: string, auth: AuthData, extraQuery: string, encodeParamList: boolean): string {
+  let authorization = auth.Authorization;
+  if (encodeParamList) {
+    // The official SDK encodes the ';' of q-url-param-list in the asynchronous form of the URL.
+    authorization = authorization.replace(/q-url-param-list=([^&]*)/, (_m, list: string) => `q-url-param-list=${encodeURIComponent(list).toLowerCase()}`);
+  }
+  let signed = `${url}?${authorization}`;
+  if (auth.SecurityToken) signed += `&x-cos-security-token=${camSafeUrlEncode(auth.SecurityToken)}`;
+  return appendQuery(signed, extraQuery);
+}
+
+/** `a=1&b=2` sorted by key, keys and values encoded (util.obj2str). */
+function sortedQueryString(query: Query): string {
+  return Object.entries(stringValues(query))
+    .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+    .map(([k, v]) => `${camSafeUrlEncode(k)}=${camSafeUrlEncode(v)}`)
+    .join('&');
+}

@@ -1,0 +1,14 @@
+/** Every request method of the SDK, by name: the table the COS class is built from. */
+import { bucketMethods } from './bucket.js';
+import { configMethods } from './config.js';
+import { multipartMethods } from './multipart.js';
+import { objectMethods } from './object.js';
+
+export const METHODS = {
+  ...bucketMethods,
+  ...objectMethods,
+  ...multipartMethods,
+  ...configMethods,
+};
+
+export type MethodTable = typeof METHODS;

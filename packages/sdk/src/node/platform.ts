@@ -1,0 +1,16 @@
+/** Node: the node:http/https transport, node:crypto hashes, local files. */
+import { createHash, createHmac } from 'node:crypto';
+import type { Platform } from '../transport.js';
+import { nodeFiles } from './files.js';
+import { createNodeTransport } from './transport.js';
+
+export const nodePlatform: Platform = {
+  defaultProtocol: () => 'https:',
+  createTransport: createNodeTransport,
+  crypto: {
+    hmacSha1Hex: (key, message) => createHmac('sha1', key).update(message).digest('hex'),
+    sha1Hex: (message) => createHash('sha1').update(message).digest('hex'),
+    md5Base64: (data) => createHash('md5').update(data).digest('base64'),
+  },
+  files: nodeFiles,
+};
