@@ -12,6 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import COS, { CosSdkError, type COSOptions, type ProgressInfo } from '@cosbox/sdk';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { send } from './raw.js';
 
 let h: Harness;
 let cos: COS;
@@ -295,20 +296,23 @@ describe('URLs, signatures and options', () => {
     assert.equal(put.Location, `${Bucket}.cos.${REGION}.cosbox.test/domain.txt`);
     assert.equal((await custom.getObject({ Bucket, Region: REGION, Key: 'domain.txt' })).Body?.toString(), 'd');
   });
-  test('getAuthorization with temporary keys', async () => {
+  test('getAuthorization with temporary keys from cosbox\'s /sts', async () => {
+    const policy = { statement: [{ effect: 'allow', action: ['name/cos:*'], resource: [`qcs::cos:${REGION}:uid/1250000000:${Bucket}/tmp*`] }] };
+    const issued = await send(h, { method: 'POST', path: '/sts', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ DurationSeconds: 900, Policy: policy }) });
+    const { Credentials, StartTime, ExpiredTime } = JSON.parse(issued.text) as { Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string }; StartTime: number; ExpiredTime: number };
     let asked = 0;
-    const now = Math.floor(Date.now() / 1000);
     const temporary = new COS({
       Protocol: 'http:',
       Ip: `127.0.0.1:${h.port}`,
       getAuthorization: (_options, callback) => {
         asked++;
-        callback({ TmpSecretId: SECRET_ID, TmpSecretKey: SECRET_KEY, SecurityToken: 'session-token', StartTime: now - 5, ExpiredTime: now + 1800 });
+        callback({ TmpSecretId: Credentials.TmpSecretId, TmpSecretKey: Credentials.TmpSecretKey, SecurityToken: Credentials.Token, StartTime, ExpiredTime });
       },
     });
     await temporary.putObject({ Bucket, Region: REGION, Key: 'tmp.txt', Body: 't' });
     assert.equal((await temporary.getObject({ Bucket, Region: REGION, Key: 'tmp.txt' })).Body?.toString(), 't');
     assert.equal(asked, 1);
+    await assert.rejects(temporary.putObject({ Bucket, Region: REGION, Key: 'other.txt', Body: 'x' }), (e: { statusCode?: number }) => e.statusCode === 403);
   });
   test('a local clock an hour slow is corrected from the server Date', async () => {
     // (Not with a HEAD: its error has no body to say why, for the official SDK neither.)

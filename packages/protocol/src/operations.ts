@@ -14,6 +14,8 @@ export type Target = 'service' | 'bucket' | 'object';
 
 export const OPERATIONS = {
   GetService: { target: 'service', access: 'signed' },
+  /** cosbox's STS-like endpoint for temporary keys (`POST /sts`); root keys only, checked by its handler. */
+  GetFederationToken: { target: 'service', access: 'signed' },
 
   PutBucket: { target: 'bucket', access: 'signed' },
   HeadBucket: { target: 'bucket', access: 'read' },

@@ -2,13 +2,14 @@
  * Starting and stopping a cosbox server: opens the stores, sweeps what a crash left behind, serves
  * HTTP, and on close stops accepting, lets in-flight requests finish and closes the stores.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { CosError } from '@cosbox/protocol';
 import { Accounts, ensureRootAccount } from './auth/accounts.js';
+import { TemporaryKeys } from './auth/temporary-keys.js';
 import { handlers } from './handlers/index.js';
 import { METADATA_FILE } from './admin.js';
 import { Pipeline, rawErrorResponse } from './http/pipeline.js';
@@ -86,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const meta = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
+  const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
   await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
   const swept = await blobs.sweep(await meta.referencedBlobIds());
   if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
@@ -94,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     meta,
     blobs,
     accounts: new Accounts(meta),
+    temporaryKeys,
     config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200 },
     log,
   };
@@ -148,6 +151,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         log.flush?.();
       })()),
   };
+}
+
+/** The secret that seals temporary keys: made once per data directory, readable by its owner only. */
+async function serverSecret(dataDir: string): Promise<Buffer> {
+  const path = join(dataDir, 'sts.secret');
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const secret = TemporaryKeys.fresh();
+    await writeFile(path, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Accounts } from './auth/accounts.js';
+import type { TemporaryKeys } from './auth/temporary-keys.js';
 import type { BlobStore } from './storage/blob/store.js';
 import type { MetadataStore } from './storage/metadata/store.js';
 
@@ -18,6 +19,7 @@ export interface Services {
   meta: MetadataStore;
   blobs: BlobStore;
   accounts: Accounts;
+  temporaryKeys: TemporaryKeys;
   config: ServiceConfig;
   log: Logger;
 }

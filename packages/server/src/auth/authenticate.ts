@@ -5,8 +5,30 @@
 import { CosError, parseAuthorization, parseSignTime, signatureFromPairs, verifySignature, type SignatureFields } from '@cosbox/protocol';
 import type { Accounts, Account } from './accounts.js';
 import { nodeCrypto } from './node-crypto.js';
+import type { TemporaryKeys, TemporaryScope } from './temporary-keys.js';
 
-export type Caller = { kind: 'anonymous' } | { kind: 'account'; account: Account; secretId: string };
+/** An account, or a temporary key acting for one within `scope`, or nobody. */
+export type Caller = { kind: 'anonymous' } | { kind: 'account'; account: Account; secretId: string; scope?: TemporaryScope };
+
+/**
+ * The key a SecretId signs with: a temporary one when a security token comes with it (its scope
+ * then limits the caller), else a key pair of an account. Shared by requests and POST forms.
+ */
+export async function resolveKey(
+  accounts: Accounts,
+  temporaryKeys: TemporaryKeys,
+  secretId: string,
+  token: string | undefined,
+  nowSeconds: number,
+): Promise<{ secretKey: string; caller: Extract<Caller, { kind: 'account' }> }> {
+  if (token) {
+    const { secretKey, scope } = temporaryKeys.open(token, secretId, nowSeconds);
+    return { secretKey, caller: { kind: 'account', account: scope.issuer, secretId, scope } };
+  }
+  const credential = await accounts.credential(secretId);
+  if (!credential) throw new CosError('InvalidAccessKeyId');
+  return { secretKey: credential.secretKey, caller: { kind: 'account', account: credential.account, secretId } };
+}
 
 export interface SignedRequest {
   method: string;
@@ -27,14 +49,14 @@ function signatureOf(req: SignedRequest): SignatureFields | undefined | 'none' {
   return 'none';
 }
 
-export async function authenticate(req: SignedRequest, accounts: Accounts): Promise<Caller> {
+export async function authenticate(req: SignedRequest, accounts: Accounts, temporaryKeys: TemporaryKeys): Promise<Caller> {
   const fields = signatureOf(req);
   if (fields === 'none') return { kind: 'anonymous' };
   if (fields === undefined) throw new CosError('AccessDenied', 'The Authorization is malformed.');
   if (fields.algorithm !== 'sha1') throw new CosError('AccessDenied', `Unsupported q-sign-algorithm ${fields.algorithm}.`);
 
-  const credential = await accounts.credential(fields.secretId);
-  if (!credential) throw new CosError('InvalidAccessKeyId');
+  const token = req.header('x-cos-security-token') ?? req.query.get('x-cos-security-token');
+  const { secretKey, caller } = await resolveKey(accounts, temporaryKeys, fields.secretId, token, req.now);
 
   const window = parseSignTime(fields.signTime);
   if (!window || !parseSignTime(fields.keyTime)) throw new CosError('AccessDenied', 'The q-sign-time or q-key-time is malformed.');
@@ -43,12 +65,12 @@ export async function authenticate(req: SignedRequest, accounts: Accounts): Prom
   if (req.now > window.end || window.end <= window.start) throw new CosError('AccessDenied', 'Request has expired');
   if (req.now < window.start) throw new CosError('RequestTimeTooSkewed');
 
-  const ok = verifySignature(nodeCrypto, fields, credential.secretKey, {
+  const ok = verifySignature(nodeCrypto, fields, secretKey, {
     method: req.method,
     pathnames: req.pathnames,
     queryValue: (name) => req.query.get(name),
     headerValue: (name) => req.header(name),
   });
   if (!ok) throw new CosError('SignatureDoesNotMatch');
-  return { kind: 'account', account: credential.account, secretId: credential.secretId };
+  return caller;
 }

@@ -8,6 +8,7 @@ import { CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { aclAllows, ownAcl, type Permission } from '../model/acl.js';
 import type { AclSpec, BucketRecord } from '../storage/metadata/store.js';
 import type { Caller } from './authenticate.js';
+import { actionOf, scopeAllows } from './temporary-keys.js';
 
 /** The permission an operation needs from a non-owner, or undefined when only the owner may. */
 function permissionFor(op: OperationName): Permission | undefined {
@@ -15,7 +16,7 @@ function permissionFor(op: OperationName): Permission | undefined {
   if (op === 'PutBucketAcl' || op === 'PutObjectAcl') return 'WRITE_ACP';
   const { access } = OPERATIONS[op];
   if (access === 'read') return 'READ';
-  if (access === 'write') return 'WRITE';
+  if (access === 'write' || access === 'form') return 'WRITE';
   return undefined;
 }
 
@@ -28,9 +29,18 @@ export function isOwner(caller: Caller, bucket: BucketRecord): boolean {
   return caller.kind === 'account' && caller.account.uin === bucket.ownerUin;
 }
 
-export function authorize(op: OperationName, caller: Caller, bucket: BucketRecord | undefined, objectAcl?: AclSpec): void {
+/** The resource a temporary key's policy names: `qcs::cos:<region>:uid/<appid>:<bucket>/<key>`. */
+function resourceOf(bucket: BucketRecord | undefined, key: string | undefined): string {
+  return bucket ? `qcs::cos:${bucket.region}:uid/${bucket.appid}:${bucket.name}/${key ?? ''}` : '*';
+}
+
+export function authorize(op: OperationName, caller: Caller, bucket: BucketRecord | undefined, objectAcl?: AclSpec, key?: string): void {
   const { access } = OPERATIONS[op];
-  if (access === 'preflight' || access === 'form') return; // their handlers decide
+  if (access === 'preflight') return; // CORS rules decide
+  // A temporary key does only what its policy allows, and then only what its issuer may.
+  if (caller.kind === 'account' && caller.scope && !scopeAllows(caller.scope, actionOf(op), resourceOf(bucket, key))) {
+    throw new CosError('AccessDenied', `The temporary key's policy does not allow ${actionOf(op)} on ${resourceOf(bucket, key)}.`);
+  }
   if (access === 'signed') {
     if (caller.kind === 'anonymous') throw new CosError('AccessDenied', 'Anonymous access is not allowed.');
     return;

@@ -3,7 +3,7 @@
  * source conditions. The bytes stream from the source's blobs into a new blob, hashed on the way.
  */
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
-import { authorize } from '../auth/authorize.js';
+import { authorize, isOwner } from '../auth/authorize.js';
 import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, MAX_OBJECT_SIZE, readObject, storeObject, wholeObject, type ObjectAttributes } from '../model/objects.js';
 import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
@@ -51,7 +51,8 @@ export function parseCopySource(value: string): CopySource {
 export async function sourceBucket(ctx: RequestContext, source: CopySource): Promise<BucketRecord> {
   const bucket = await ctx.services.meta.getBucket(source.bucket);
   if (!bucket || (source.region !== undefined && source.region !== bucket.region)) throw new CosError('NoSuchBucket', 'The copy source bucket does not exist.');
-  authorize('GetObject', ctx.caller, bucket);
+  const object = isOwner(ctx.caller, bucket) ? undefined : await ctx.services.meta.getObject(bucket.name, source.key);
+  authorize('GetObject', ctx.caller, bucket, object?.acl, source.key);
   return bucket;
 }
 

@@ -19,6 +19,7 @@ import { getObject, headObject } from './object-get.js';
 import { putObject } from './object-put.js';
 import { postObject } from './post-object.js';
 import { getService } from './service.js';
+import { getFederationToken } from './sts.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
@@ -51,4 +52,5 @@ export const handlers: HandlerTable = {
   DeleteBucketCors: deleteBucketCors,
   OptionsObject: optionsObject,
   PostObject: postObject,
+  GetFederationToken: getFederationToken,
 };

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, verifySignature } from '@cosbox/protocol';
-import type { Caller } from '../auth/authenticate.js';
+import { resolveKey, type Caller } from '../auth/authenticate.js';
 import { authorize } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
@@ -80,21 +80,20 @@ async function formCaller(ctx: RequestContext, fields: ReadonlyMap<string, strin
     if (fields.has('q-signature') || authorization) throw new CosError('AccessDenied', 'The form signature is incomplete.');
     return { kind: 'anonymous' };
   }
-  const credential = await ctx.services.accounts.credential(signed.secretId);
-  if (!credential) throw new CosError('InvalidAccessKeyId');
+  const { secretKey, caller } = await resolveKey(ctx.services.accounts, ctx.services.temporaryKeys, signed.secretId, fields.get('x-cos-security-token'), nowSeconds);
   const window = parseSignTime(signed.keyTime);
   if (!window || nowSeconds > window.end) throw new CosError('AccessDenied', 'Request has expired');
   if (nowSeconds < window.start) throw new CosError('RequestTimeTooSkewed');
   const ok = fromFields
-    ? policyText !== undefined && postPolicySignature(nodeCrypto, credential.secretKey, signed.keyTime, policyText) === signed.signature
-    : verifySignature(nodeCrypto, signed, credential.secretKey, {
+    ? policyText !== undefined && postPolicySignature(nodeCrypto, secretKey, signed.keyTime, policyText) === signed.signature
+    : verifySignature(nodeCrypto, signed, secretKey, {
         method: 'POST',
         pathnames: ['/'],
         queryValue: () => undefined,
         headerValue: (name) => ctx.header(name),
       });
   if (!ok) throw new CosError('SignatureDoesNotMatch');
-  return { kind: 'account', account: credential.account, secretId: credential.secretId };
+  return caller;
 }
 
 function successStatus(value: string | undefined): number {
@@ -116,7 +115,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const policy = policyField ? parsePolicy(policyField) : undefined;
   const caller = await formCaller(ctx, fields, policy?.text);
   if (fields.has('q-signature') && !policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy.');
-  authorize('PutObject', caller, bucket);
+  authorize('PostObject', caller, bucket, undefined, key);
   const size = policy ? checkPolicy(policy, new Map([...fields, ['bucket', bucket.name], ['key', key]]), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
 
   const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));

@@ -131,6 +131,7 @@ export class Pipeline {
     const caller: Caller = await authenticate(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header, now: Math.floor(now / 1000) },
       this.services.accounts,
+      this.services.temporaryKeys,
     );
     const bucket = await loadBucket(this.services, op, address);
     // Only a non-owner's read of an object can turn on the object's own ACL.
@@ -138,7 +139,8 @@ export class Pipeline {
       bucket && address.key !== undefined && usesObjectAcl(op) && !isOwner(caller, bucket)
         ? (await this.services.meta.getObject(bucket.name, address.key))?.acl
         : undefined;
-    authorize(op, caller, bucket, objectAcl);
+    // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
+    if (OPERATIONS[op].access !== 'form') authorize(op, caller, bucket, objectAcl, address.key);
     const handler = this.handlers[op];
     if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
 
