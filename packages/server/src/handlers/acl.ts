@@ -7,7 +7,7 @@ import { buildXml, CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { aclDocument, aclFromHeaders, aclFromXml, ANYONE } from '../model/acl.js';
 import type { AclSpec } from '../storage/metadata/store.js';
-import { checkContentMd5 } from './delete.js';
+import { checkContentMd5 } from '../model/objects.js';
 
 /** The ACL a PUT acl request gives, from its headers or its body (InvalidRequest when both). */
 async function requestedAcl(ctx: RequestContext, allowDefault: boolean): Promise<AclSpec> {

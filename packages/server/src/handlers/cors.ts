@@ -4,7 +4,7 @@
 import { CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { corsDocument, corsFromXml, corsHeaders, MAX_CORS_BYTES, matchCors } from '../model/cors.js';
-import { checkContentMd5 } from './delete.js';
+import { checkContentMd5 } from '../model/objects.js';
 
 export async function putBucketCors(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);

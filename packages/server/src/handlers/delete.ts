@@ -1,7 +1,7 @@
 /** DELETE Object (C213, C214) and DELETE Multiple Objects (C215-C220). */
-import { buildXml, contentMd5ToHex, CosError, parseXml, utf8Length, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
-import { createHash } from 'node:crypto';
+import { buildXml, CosError, parseXml, utf8Length, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { checkContentMd5 } from '../model/objects.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
 import type { Services } from '../services.js';
 
@@ -18,14 +18,6 @@ export async function deleteObject(ctx: RequestContext): Promise<ResponseSpec> {
   return emptyResponse(204);
 }
 
-/** Checks a small request body against its required Content-MD5 (MissingContentMD5, InvalidDigest, BadDigest). */
-export function checkContentMd5(ctx: RequestContext, body: Buffer): void {
-  const header = ctx.header('content-md5');
-  if (header === undefined || header.trim() === '') throw new CosError('MissingContentMD5');
-  const expected = contentMd5ToHex(header);
-  if (expected === undefined) throw new CosError('InvalidDigest');
-  if (createHash('md5').update(body).digest('hex') !== expected) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-}
 
 export async function deleteMultipleObjects(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
-import { MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+import { digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
 
 /** `position` as a non-negative integer, else InvalidArgument. */
 export function parsePosition(value: string | undefined): number {
@@ -50,7 +50,7 @@ export async function appendObject(
   const blob = await services.blobs.write(input.body, { expectedSize: input.size });
   const piece = { id: blob.id, size: blob.size };
   try {
-    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();
     const { object } = await services.meta.updateObject(input.bucket, input.key, (current) => {
       checkAppendable(current, input.position);
       if (!current) {

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
 import type { ObjectRecord, PartRecord, UploadCompletion, UploadRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
-import { MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+import { digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
 
 export const MAX_PART_NUMBER = 10_000;
 /** Every part but the last must be at least this big (EntityTooSmall at Complete; C252). */
@@ -80,7 +80,7 @@ export async function storePart(
   };
   let replaced;
   try {
-    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();
     replaced = await services.meta.putPart(input.bucket, input.key, input.uploadId, part);
   } catch (error) {
     await services.blobs.remove([part.blob]);

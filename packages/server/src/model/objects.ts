@@ -2,6 +2,7 @@
  * Objects: writing one (blob first, then the metadata commit that makes it visible), reading one
  * (never torn, even while it is overwritten), and the attributes a request gives an object.
  */
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CosError,
@@ -74,6 +75,21 @@ export function expectedDigests(ctx: RequestContext): { md5Hex?: string; sha1Hex
   return { md5Hex, sha1Hex: sha1?.trim().toLowerCase() };
 }
 
+/** The answer to a body whose Content-MD5 (or x-cos-content-sha1) does not match it. */
+export function digestMismatch(): CosError {
+  return new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+}
+
+/**
+ * Checks a small buffered body (an XML document) against its Content-MD5, which the APIs that call
+ * this require: MissingContentMD5, InvalidDigest, BadDigest.
+ */
+export function checkContentMd5(ctx: RequestContext, body: Buffer): void {
+  const { md5Hex } = expectedDigests(ctx);
+  if (md5Hex === undefined) throw new CosError('MissingContentMD5');
+  if (createHash('md5').update(body).digest('hex') !== md5Hex) throw digestMismatch();
+}
+
 export interface StoreInput {
   bucket: string;
   key: string;
@@ -117,8 +133,8 @@ export async function storeObject(services: Services, input: StoreInput): Promis
   };
   let replaced;
   try {
-    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw new CosError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-    if (input.sha1Hex !== undefined && input.sha1Hex !== blob.sha1Hex) throw new CosError('BadDigest');
+    if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();
+    if (input.sha1Hex !== undefined && input.sha1Hex !== blob.sha1Hex) throw new CosError('BadDigest', 'The x-cos-content-sha1 you specified did not match what we received.');
     await input.beforeCommit?.(blob);
     replaced = await services.meta.putObject(record);
   } catch (error) {
