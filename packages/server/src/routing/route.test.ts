@@ -39,6 +39,8 @@ test('C005 operations by method, target and sub-resource', () => {
   assert.equal(op('DELETE', '/k?uploadId=u'), 'AbortMultipartUpload');
   assert.equal(op('POST', '/k?append&position=0'), 'AppendObject');
   assert.equal(op('OPTIONS', '/k'), 'OptionsObject');
+  assert.equal(op('OPTIONS', '/?uploads&prefix=a'), 'OptionsObject');
+  assert.equal(op('OPTIONS', '/k?partNumber=1&uploadId=u'), 'OptionsObject');
 });
 
 test('unknown APIs: NotImplemented or MethodNotAllowed, never a 404', () => {

@@ -80,6 +80,8 @@ const UNSUPPORTED_SUBRESOURCES = new Set([
 export function route(method: string, address: Address, query: ReadonlyMap<string, string>, hasHeader: (name: string) => boolean): OperationName {
   // `/sts` names no bucket (bucket names end in -<appid>): cosbox's temporary-keys endpoint.
   if (address.kind === 'bucket' && address.bucket === 'sts' && method === 'POST' && address.region === undefined) return 'GetFederationToken';
+  // A preflight asks about the request that will follow, sub-resource and all (`OPTIONS /k?uploadId=`).
+  if (method === 'OPTIONS' && address.kind !== 'service') return 'OptionsObject';
   let sub = '';
   for (const name of query.keys()) {
     if (UNSUPPORTED_SUBRESOURCES.has(name)) throw new CosError('NotImplemented', `The ${name} sub-resource is not implemented by cosbox.`);
