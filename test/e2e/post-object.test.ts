@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { postPolicySignature } from '@cosbox/protocol';
-import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
-import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { bucketName, REGION, SECRET_ID, startHarness, type Harness } from './harness.js';
+import { postForm, signedFields, type FormFile } from './form.js';
 import { assertCosError } from './raw.js';
 
 let h: Harness;
@@ -17,30 +16,8 @@ before(async () => {
 });
 after(() => h.close());
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** Policy and q-sign fields for a form, signed with the harness key unless told otherwise. */
-function signedFields(conditions: unknown[], options: { expiresIn?: number; secretKey?: string } = {}): Record<string, string> {
-  const policy = JSON.stringify({ expiration: new Date(Date.now() + (options.expiresIn ?? 600) * 1000).toISOString(), conditions });
-  const keyTime = `${nowSeconds() - 60};${nowSeconds() + 600}`;
-  return {
-    policy: Buffer.from(policy).toString('base64'),
-    'q-sign-algorithm': 'sha1',
-    'q-ak': SECRET_ID,
-    'q-key-time': keyTime,
-    'q-signature': postPolicySignature(nodeCrypto, options.secretKey ?? SECRET_KEY, keyTime, policy),
-  };
-}
-
-/** POSTs a form (fields in order, the file last) path-style to a bucket. */
-async function post(bucket: string, fields: Record<string, string>, files: Array<{ name: string; content: string; type?: string }> = [{ name: 'hello.txt', content: 'hello form' }]) {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append('file', new Blob([f.content], { type: f.type ?? 'text/plain' }), f.name);
-  const res = await fetch(`http://127.0.0.1:${h.port}/${bucket}/`, { method: 'POST', body: form, redirect: 'manual' });
-  const text = await res.text();
-  return { status: res.status, headers: Object.fromEntries(res.headers) as Record<string, string>, text };
-}
+/** POSTs a form path-style to a bucket of this suite's server. */
+const post = (bucket: string, fields: Record<string, string>, files?: FormFile[]) => postForm(h, bucket, fields, files);
 
 const get = async (key: string) => (await h.cos.getObject({ Bucket, Region: REGION, Key: key })).Body.toString();
 const absent = async (key: string) => assert.equal(await h.cos.headObject({ Bucket, Region: REGION, Key: key }).then(() => 'present', (e: { statusCode: number }) => e.statusCode), 404);

@@ -59,6 +59,8 @@ export const ERROR_TABLE = {
   NoLifecycle: { status: 400, message: 'The lifecycle configuration does not exist.' },
   MultiBucketNotSupport: { status: 400, message: 'Replication supports only one destination bucket.' },
   NotSupportedStorageClass: { status: 400, message: 'The storage class you specified is not supported.' },
+  // Not in seed 004 (the seeds describe no tagging, FEATURES §1.17); COS answers it for object tags.
+  InvalidTag: { status: 400, message: 'The tag you provided is not valid: at most 10 tags, unique keys of 1-128 and values of 0-256 letters, digits, spaces and + - = . _ : / @.' },
 
   // 403
   AccessDenied: { status: 403, message: 'Access Denied.' },

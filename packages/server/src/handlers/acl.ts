@@ -18,7 +18,7 @@ async function requestedAcl(ctx: RequestContext, allowDefault: boolean): Promise
     if (!fromHeaders) throw new CosError('InvalidArgument', 'Give the ACL by x-cos-acl / x-cos-grant-* headers or an AccessControlPolicy body.');
     return fromHeaders;
   }
-  if (ctx.header('content-md5') !== undefined) checkContentMd5(ctx, body);
+  checkContentMd5(ctx, body, { optional: true });
   return aclFromXml(body.toString('utf8'));
 }
 

@@ -1,6 +1,7 @@
 /**
- * PUT Object - Copy (C224-C230): x-cos-copy-source in every form, the metadata directive, the four
- * source conditions. The bytes stream from the source's blobs into a new blob, hashed on the way.
+ * PUT Object - Copy (C224-C230): x-cos-copy-source in every form, the metadata and tagging
+ * directives, the four source conditions. The bytes stream from the source's blobs into a new blob,
+ * hashed on the way.
  */
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
 import { authorize, isOwner } from '../auth/authorize.js';
@@ -66,11 +67,12 @@ export function copySourcePreconditions(ctx: RequestContext) {
   };
 }
 
-function metadataDirective(ctx: RequestContext): 'Copy' | 'Replaced' {
-  const value = ctx.header('x-cos-metadata-directive');
+/** x-cos-metadata-directive or x-cos-tagging-directive: Copy (the default) or Replaced. */
+function directive(ctx: RequestContext, header: 'x-cos-metadata-directive' | 'x-cos-tagging-directive'): 'Copy' | 'Replaced' {
+  const value = ctx.header(header);
   if (value === undefined || value === '' || value.toLowerCase() === 'copy') return 'Copy';
   if (value.toLowerCase() === 'replaced') return 'Replaced';
-  throw new CosError('InvalidArgument', 'x-cos-metadata-directive must be Copy or Replaced.');
+  throw new CosError('InvalidArgument', `${header} must be Copy or Replaced.`);
 }
 
 export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> {
@@ -79,7 +81,8 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
   if (source.versionId !== undefined && source.versionId !== 'null') throw new CosError('NoSuchVersion');
   const from = await sourceBucket(ctx, source);
-  const directive = metadataDirective(ctx);
+  const metadata = directive(ctx, 'x-cos-metadata-directive');
+  const tagging = directive(ctx, 'x-cos-tagging-directive');
   const requested = attributesFromRequest(ctx);
   const conditions = copySourcePreconditions(ctx);
   const classGiven = (ctx.header('x-cos-storage-class') ?? '') !== '';
@@ -89,15 +92,17 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
     const sameObject = from.name === bucket.name && source.key === key;
     // Copying an object onto itself only makes sense to change it (C226).
-    if (sameObject && directive === 'Copy' && !(classGiven && requested.storageClass !== rec.storageClass)) {
+    if (sameObject && metadata === 'Copy' && !(classGiven && requested.storageClass !== rec.storageClass)) {
       throw new CosError(
         'InvalidRequest',
         'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata or storage class; use x-cos-metadata-directive: Replaced.',
       );
     }
     if (rec.size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge', 'Objects larger than 5 GB must be copied with Upload Part - Copy.');
-    attributes =
-      directive === 'Replaced' ? requested : { ...requested, contentHeaders: rec.contentHeaders, meta: rec.meta };
+    // Each directive picks, on its own, whether the source's or the request's values win.
+    attributes = { ...requested };
+    if (metadata === 'Copy') Object.assign(attributes, { contentHeaders: rec.contentHeaders, meta: rec.meta });
+    if (tagging === 'Copy') attributes.tags = rec.tags;
     return wholeObject(rec);
   });
   if (!stream || !attributes) throw new Error('copy source opened without a stream');

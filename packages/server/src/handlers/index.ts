@@ -20,6 +20,7 @@ import { putObject } from './object-put.js';
 import { postObject } from './post-object.js';
 import { getService } from './service.js';
 import { getFederationToken } from './sts.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './tagging.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
@@ -47,6 +48,9 @@ export const handlers: HandlerTable = {
   PutBucketAcl: putBucketAcl,
   GetObjectAcl: getObjectAcl,
   PutObjectAcl: putObjectAcl,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
   GetBucketCors: getBucketCors,
   PutBucketCors: putBucketCors,
   DeleteBucketCors: deleteBucketCors,

@@ -14,6 +14,7 @@ import {
   storePart,
 } from '../model/multipart.js';
 import { attributesFromRequest, declaredLength, expectedDigests, readObject } from '../model/objects.js';
+import { limitedBody } from '../model/traffic-limit.js';
 import type { UploadRecord } from '../storage/metadata/store.js';
 import { copySourcePreconditions, parseCopySource, sourceBucket } from './copy.js';
 import { nameEncoder, pageSize } from './list.js';
@@ -52,7 +53,7 @@ export async function uploadPart(ctx: RequestContext): Promise<ResponseSpec> {
   const { md5Hex } = expectedDigests(ctx);
   // Refuse before reading the body when the upload is already gone (checked again on commit).
   await requireUpload(ctx.services, bucket.name, key, uploadId);
-  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: ctx.body(), size, md5Hex });
+  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: limitedBody(ctx), size, md5Hex });
   return emptyResponse(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64 });
 }
 

@@ -1,13 +1,18 @@
-/** GET and HEAD Object: Range, conditional requests, response-* overrides (C161-C166, C207-C212). */
+/**
+ * GET and HEAD Object: Range, conditional requests, response-* overrides, x-cos-traffic-limit
+ * (C161-C166, C207-C212).
+ */
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { readObject, wholeObject } from '../model/objects.js';
+import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import { objectHeaders } from './object-headers.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
   let range: ByteRange | undefined;
-  const { record, stream } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
+  const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
+  const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
     const outcome = evaluatePreconditions(
       {
         ifMatch: ctx.header('if-match'),
@@ -29,6 +34,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
     }
     return range ?? wholeObject(rec);
   });
+  const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
   const headers = objectHeaders(record, ctx.query);
   if (notModified) {
     return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'] } };

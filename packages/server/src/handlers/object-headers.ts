@@ -14,6 +14,7 @@ export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, 
     'x-cos-hash-crc64ecma': record.crc64,
     ...record.meta,
   };
+  if (record.tags) headers['x-cos-tagging-count'] = record.tags.length;
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = query?.get(param);
     if (value !== undefined && value !== '') headers[header] = value;

@@ -1,6 +1,7 @@
-/** PUT Object: streamed, digests checked, metadata stored (C202-C206). */
+/** PUT Object: streamed (at x-cos-traffic-limit when given), digests checked, metadata stored (C202-C206). */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
+import { limitedBody } from '../model/traffic-limit.js';
 import { writerUin } from './writer.js';
 
 export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
@@ -12,7 +13,7 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
     bucket: bucket.name,
     key: keyOf(ctx),
     ownerUin: writerUin(ctx),
-    body: ctx.body(),
+    body: limitedBody(ctx),
     size,
     ...digests,
     attributes,

@@ -12,6 +12,7 @@ import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
 import { checkPolicy, parsePolicy } from '../model/post-policy.js';
+import { parseTrafficLimit, throttle } from '../model/traffic-limit.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
 
 /** Fields before the file may hold this much (MaxPostPreDataLengthExceededError beyond). */
@@ -121,11 +122,12 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
   const attributes = attributesFrom(get, Object.fromEntries(fields));
   if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = form.mimeType;
+  const limit = parseTrafficLimit(fields.get('x-cos-traffic-limit'));
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,
     ownerUin: caller.kind === 'account' ? caller.account.uin : bucket.ownerUin,
-    body: form.file,
+    body: limit === undefined ? form.file : throttle(form.file, limit, ctx.signal),
     attributes,
     beforeCommit: async (blob) => {
       await form.done;

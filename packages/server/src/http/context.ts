@@ -33,6 +33,8 @@ export interface RequestContext {
   header(name: string): string | undefined;
   /** The raw lower-cased headers. */
   readonly headers: IncomingMessage['headers'];
+  /** Aborted when the client goes away before its response is sent (cancels waits, e.g. a throttle's). */
+  readonly signal: AbortSignal;
   /** The request body as a stream (answers `Expect: 100-continue` on first use). */
   body(): AsyncIterable<Uint8Array>;
   /** The whole body, for small XML documents; MaxMessageLengthExceeded past `limit` bytes. */

@@ -152,7 +152,18 @@ export class Pipeline {
       }
       return req;
     };
+    let abort: AbortController | undefined;
     const ctx: RequestContext = {
+      // Made on first use only: most requests never wait on anything but their own streams.
+      get signal() {
+        if (!abort) {
+          const controller = (abort = new AbortController());
+          res.once('close', () => {
+            if (!res.writableFinished) controller.abort();
+          });
+        }
+        return abort.signal;
+      },
       requestId,
       method,
       op,

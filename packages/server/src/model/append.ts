@@ -67,6 +67,7 @@ export async function appendObject(
           meta: input.attributes.meta,
           ownerUin: input.ownerUin,
           acl: input.attributes.acl,
+          tags: input.attributes.tags,
           blobs: [piece],
         };
       }

@@ -49,6 +49,7 @@ export async function initiateUpload(
     contentHeaders: input.attributes.contentHeaders,
     meta: input.attributes.meta,
     acl: input.attributes.acl,
+    tags: input.attributes.tags,
   };
   await services.meta.createUpload(upload);
   return upload;
@@ -133,6 +134,7 @@ export function completion(requested: ReadonlyArray<{ partNumber: number; etag: 
       meta: upload.meta,
       ownerUin: upload.ownerUin,
       acl: upload.acl,
+      tags: upload.tags,
       blobs: chosen.map((p) => p.blob),
     };
     return { object, used: new Set(chosen.map((p) => p.partNumber)) };

@@ -14,10 +14,11 @@ import {
   type ByteRange,
 } from '@cosbox/protocol';
 import { BlobGoneError } from '../storage/blob/store.js';
-import type { AclSpec, ObjectRecord } from '../storage/metadata/store.js';
+import type { AclSpec, ObjectRecord, Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
 import { aclFromHeaders } from './acl.js';
+import { tagsFromHeader } from './tagging.js';
 
 /** 5 GB: the largest single PUT or copy (C206, C311). */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
@@ -28,11 +29,12 @@ export interface ObjectAttributes {
   meta: Record<string, string>;
   storageClass: string;
   acl?: AclSpec;
+  tags?: Tag[];
 }
 
 /**
- * Reads content headers, x-cos-meta-*, storage class and ACL headers (or the form fields of the same
- * names); empty values count as absent.
+ * Reads content headers, x-cos-meta-*, storage class, ACL headers and x-cos-tagging (or the form
+ * fields of the same names); empty values count as absent.
  */
 export function attributesFrom(get: (name: string) => string | undefined, all: Record<string, string | string[] | undefined>): ObjectAttributes {
   const contentHeaders: ObjectRecord['contentHeaders'] = {};
@@ -45,6 +47,7 @@ export function attributesFrom(get: (name: string) => string | undefined, all: R
     meta: extractUserMeta(all),
     storageClass: parseStorageClass(get('x-cos-storage-class')),
     acl: aclFromHeaders(get, { allowDefault: true }),
+    tags: tagsFromHeader(get('x-cos-tagging')),
   };
 }
 
@@ -81,12 +84,15 @@ export function digestMismatch(): CosError {
 }
 
 /**
- * Checks a small buffered body (an XML document) against its Content-MD5, which the APIs that call
- * this require: MissingContentMD5, InvalidDigest, BadDigest.
+ * Checks a small buffered body (an XML document) against its Content-MD5: InvalidDigest, BadDigest,
+ * and MissingContentMD5 for the APIs that require one; `optional` ones check it only when it is sent.
  */
-export function checkContentMd5(ctx: RequestContext, body: Buffer): void {
+export function checkContentMd5(ctx: RequestContext, body: Buffer, options: { optional?: boolean } = {}): void {
   const { md5Hex } = expectedDigests(ctx);
-  if (md5Hex === undefined) throw new CosError('MissingContentMD5');
+  if (md5Hex === undefined) {
+    if (options.optional) return;
+    throw new CosError('MissingContentMD5');
+  }
   if (createHash('md5').update(body).digest('hex') !== md5Hex) throw digestMismatch();
 }
 
@@ -129,6 +135,7 @@ export async function storeObject(services: Services, input: StoreInput): Promis
     meta: input.attributes.meta,
     ownerUin: input.ownerUin,
     acl: input.attributes.acl,
+    tags: input.attributes.tags,
     blobs: [{ id: blob.id, size: blob.size }],
   };
   let replaced;

@@ -92,6 +92,34 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await rejectsWith(s.putObject(object('gone-1', 'k')), 'NoSuchBucket');
   }));
 
+  test(`${name}: tags round-trip in order on objects and uploads; an update replaces or removes them`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const tags = [{ key: 'z', value: '' }, { key: '1', value: 'one' }, { key: 'a b', value: '+-=._:/@' }];
+    await s.putObject({ ...object('a-1', 'k'), tags });
+    assert.deepEqual((await s.getObject('a-1', 'k'))?.tags, tags);
+    const [listed] = (await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '', maxKeys: 10 })).entries;
+    assert.deepEqual('object' in listed ? listed.object.tags : undefined, tags);
+    const { object: updated, replaced } = await s.updateObject('a-1', 'k', (current) => ({ ...current!, tags: [{ key: 'only', value: 'v' }] }));
+    assert.deepEqual(replaced, [], 'changing tags keeps the blobs');
+    assert.deepEqual((await s.getObject('a-1', 'k'))?.tags, updated.tags);
+    await s.updateObject('a-1', 'k', (current) => ({ ...current!, tags: undefined }));
+    assert.deepEqual(await s.getObject('a-1', 'k'), object('a-1', 'k'), 'no tags: no tags member');
+
+    await s.createUpload({ ...upload('a-1', 'm', 'u1'), tags });
+    assert.deepEqual((await s.getUpload('a-1', 'm', 'u1'))?.tags, tags);
+    const uploads = await s.listUploads({ bucket: 'a-1', prefix: '', delimiter: '', keyMarker: '', uploadIdMarker: '', maxUploads: 10 });
+    assert.deepEqual(uploads.entries.map((e) => 'upload' in e && e.upload.tags), [tags]);
+    await s.createUpload(upload('a-1', 'm', 'u2'));
+    assert.equal((await s.getUpload('a-1', 'm', 'u2'))?.tags, undefined);
+    await s.putPart('a-1', 'm', 'u1', part(1));
+    const done = await s.completeUpload('a-1', 'm', 'u1', (u, parts) => ({
+      object: { ...object('a-1', 'm'), tags: u.tags, blobs: parts.map((p) => p.blob) },
+      used: new Set([1]),
+    }));
+    assert.deepEqual(done.object.tags, tags);
+    assert.deepEqual((await s.getObject('a-1', 'm'))?.tags, tags);
+  }));
+
   test(`${name}: concurrent writes all commit; one failure does not undo its neighbours`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
     const writes = Array.from({ length: 50 }, (_, i) => s.putObject(object('a-1', `k${i}`)));

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { metadataStoreContract } from './contract.js';
-import { prefixUpperBound, SqliteMetadataStore } from './sqlite.js';
+import { MIGRATIONS, prefixUpperBound, SqliteMetadataStore } from './sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cosbox-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +21,27 @@ test('sqlite: data survives reopening', async () => {
   const b = new SqliteMetadataStore(path);
   assert.equal((await b.getBucket('r-1'))?.region, 'ap-guangzhou');
   await b.close();
+});
+
+test('sqlite: a version-2 database is upgraded in place; its objects and uploads have no tags', async () => {
+  const path = join(dir, 'v2.sqlite');
+  const old = new Database(path);
+  old.exec(MIGRATIONS[1] + MIGRATIONS[2]);
+  old.pragma('user_version = 2');
+  old.prepare("INSERT INTO buckets (name, appid, owner_uin, region, created_at) VALUES ('v-1', '1', '1', 'ap-guangzhou', 1)").run();
+  old.prepare(`INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, blobs)
+    VALUES ('v-1', 'k', 0, '"e"', '0', 1, 'STANDARD', 'normal', '{}', '{}', '1', '[]')`).run();
+  old.prepare(`INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta)
+    VALUES ('v-1', 'k', 'u', 1, '1', '1', 'STANDARD', '{}', '{}')`).run();
+  old.close();
+  const store = new SqliteMetadataStore(path);
+  const object = await store.getObject('v-1', 'k');
+  assert.equal(object?.size, 0);
+  assert.equal('tags' in object!, false);
+  assert.equal((await store.getUpload('v-1', 'k', 'u'))?.tags, undefined);
+  await store.updateObject('v-1', 'k', (current) => ({ ...current!, tags: [{ key: 'a', value: 'b' }] }));
+  assert.deepEqual((await store.getObject('v-1', 'k'))?.tags, [{ key: 'a', value: 'b' }]);
+  await store.close();
 });
 
 test('prefixUpperBound', () => {

@@ -33,6 +33,7 @@ import type {
   ObjectRecord,
   ObjectUpdate,
   PartRecord,
+  Tag,
   UploadCompletion,
   UploadRecord,
 } from './store.js';
@@ -41,9 +42,10 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
-const MIGRATIONS: Record<number, string> = {
+/** Schema changes by version, applied in order on open (exported for the upgrade test). */
+export const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE buckets (
       name TEXT PRIMARY KEY,
@@ -113,6 +115,11 @@ const MIGRATIONS: Record<number, string> = {
     CREATE INDEX access_keys_by_uin ON access_keys(uin);
     ALTER TABLE buckets ADD COLUMN cors TEXT;
   `,
+  // Object tags, and the tags a multipart upload gives its object: JSON [{key, value}], NULL for none.
+  3: `
+    ALTER TABLE objects ADD COLUMN tags TEXT;
+    ALTER TABLE uploads ADD COLUMN tags TEXT;
+  `,
 };
 
 interface ObjectRow {
@@ -128,6 +135,7 @@ interface ObjectRow {
   meta: string;
   owner_uin: string;
   acl: string | null;
+  tags: string | null;
   blobs: string;
 }
 
@@ -146,6 +154,16 @@ function aclOf(column: string | null): { acl?: AclSpec } {
   return column ? { acl: JSON.parse(column) as AclSpec } : {};
 }
 
+/** The tags member, present only when there are tags. */
+function tagsOf(column: string | null): { tags?: Tag[] } {
+  return column ? { tags: JSON.parse(column) as Tag[] } : {};
+}
+
+/** No tags and an empty list are both stored as NULL. */
+function tagsColumn(tags: readonly Tag[] | undefined): string | null {
+  return tags && tags.length > 0 ? JSON.stringify(tags) : null;
+}
+
 function toBucket(row: BucketRow): BucketRecord {
   return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl), ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}) };
 }
@@ -161,6 +179,7 @@ interface UploadRow {
   content_headers: string;
   meta: string;
   acl: string | null;
+  tags: string | null;
 }
 
 interface PartRow {
@@ -184,6 +203,7 @@ function toUpload(row: UploadRow): UploadRecord {
     contentHeaders: JSON.parse(row.content_headers) as UploadRecord['contentHeaders'],
     meta: JSON.parse(row.meta) as Record<string, string>,
     ...aclOf(row.acl),
+    ...tagsOf(row.tags),
   };
 }
 
@@ -212,6 +232,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     meta: JSON.parse(row.meta) as Record<string, string>,
     ownerUin: row.owner_uin,
     ...aclOf(row.acl),
+    ...tagsOf(row.tags),
     blobs: JSON.parse(row.blobs) as BlobRef[],
   };
 }
@@ -318,20 +339,21 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, blobs)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @blobs)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
-        content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl, blobs = excluded.blobs`),
+        content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
+        tags = excluded.tags, blobs = excluded.blobs`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
     allBlobs: db.prepare('SELECT blobs FROM objects'),
     allPartBlobs: db.prepare('SELECT blob_id FROM parts'),
     insertUpload: db.prepare(`
-      INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta, acl)
-      VALUES (@bucket, @key, @upload_id, @initiated, @owner_uin, @initiator_uin, @storage_class, @content_headers, @meta, @acl)`),
+      INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta, acl, tags)
+      VALUES (@bucket, @key, @upload_id, @initiated, @owner_uin, @initiator_uin, @storage_class, @content_headers, @meta, @acl, @tags)`),
     getUpload: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
     deleteUpload: db.prepare('DELETE FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
     getPartBlob: db.prepare('SELECT blob_id, size FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? AND part_number = ?'),
@@ -517,6 +539,7 @@ export class SqliteMetadataStore implements MetadataStore {
       meta: JSON.stringify(object.meta),
       owner_uin: object.ownerUin,
       acl: object.acl ? JSON.stringify(object.acl) : null,
+      tags: tagsColumn(object.tags),
       blobs: JSON.stringify(object.blobs),
     });
   }
@@ -557,6 +580,7 @@ export class SqliteMetadataStore implements MetadataStore {
         content_headers: JSON.stringify(upload.contentHeaders),
         meta: JSON.stringify(upload.meta),
         acl: upload.acl ? JSON.stringify(upload.acl) : null,
+        tags: tagsColumn(upload.tags),
       });
     });
   }

@@ -37,6 +37,12 @@ export interface AclSpec {
   grants: Array<{ permission: string; grantee: string }>;
 }
 
+/** One object tag (x-cos-tagging, PUT Object tagging); an object's tags keep the order they were given in. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
 /** One stretch of an object's bytes: a blob in the BlobStore. */
 export interface BlobRef {
   id: string;
@@ -60,6 +66,8 @@ export interface ObjectRecord {
   meta: Record<string, string>;
   ownerUin: string;
   acl?: AclSpec;
+  /** The object's tags, when it has any. */
+  tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
 }
@@ -114,6 +122,8 @@ export interface UploadRecord {
   contentHeaders: ObjectRecord['contentHeaders'];
   meta: Record<string, string>;
   acl?: AclSpec;
+  /** The tags the completed object gets (x-cos-tagging at initiation). */
+  tags?: Tag[];
 }
 
 export interface PartRecord {
