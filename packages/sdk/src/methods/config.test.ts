@@ -54,9 +54,11 @@ async function outcome(call: Promise<unknown>): Promise<unknown> {
 /** Both SDKs make the call against the same scripted answer; requests and outcomes must match. */
 async function agree(name: string, params: object, answer: Answer, check?: (data: Record<string, unknown>) => void): Promise<void> {
   const results = [];
+  // One Date for both answers: the SDKs return the response headers, and two calls may straddle a second.
+  const date = new Date().toUTCString();
   for (const sdk of [official, ours]) {
     server.requests.length = 0;
-    server.answers = [{ ...answer, headers: { 'x-cos-request-id': 'req', ...answer.headers } }];
+    server.answers = [{ ...answer, headers: { 'x-cos-request-id': 'req', Date: date, ...answer.headers } }];
     const result = await outcome(sdk[name]({ Bucket, Region, ...params }));
     results.push({ result, requests: server.requests.map(meaning) });
   }
