@@ -7,7 +7,7 @@ import { buildXml, CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { aclDocument, aclFromHeaders, aclFromXml, ANYONE } from '../model/acl.js';
 import type { AclSpec } from '../storage/metadata/store.js';
-import { checkContentMd5 } from '../model/objects.js';
+import { checkContentMd5, findObject, requestedVersion } from '../model/objects.js';
 
 /** The ACL a PUT acl request gives, from its headers or its body (InvalidRequest when both). */
 async function requestedAcl(ctx: RequestContext, allowDefault: boolean): Promise<AclSpec> {
@@ -47,8 +47,7 @@ export async function putBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
 
 export async function getObjectAcl(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
-  const object = await ctx.services.meta.getObject(bucket.name, keyOf(ctx));
-  if (!object) throw new CosError('NoSuchKey');
+  const object = await findObject(ctx.services, bucket.name, keyOf(ctx), requestedVersion(ctx));
   const acl = object.acl?.canned === 'default' ? { grants: object.acl.grants } : object.acl;
   return xmlResponse(buildXml('AccessControlPolicy', aclDocument({ uin: bucket.ownerUin }, acl)));
 }
@@ -58,9 +57,14 @@ export async function putObjectAcl(ctx: RequestContext): Promise<ResponseSpec> {
   const key = keyOf(ctx);
   const acl = await requestedAcl(ctx, true);
   await checkGrantees(ctx, acl);
-  await ctx.services.meta.updateObject(bucket.name, key, (current) => {
-    if (!current) throw new CosError('NoSuchKey');
-    return { ...current, acl };
-  });
+  await ctx.services.meta.updateObject(
+    bucket.name,
+    key,
+    (current) => {
+      if (!current) throw new CosError('NoSuchKey');
+      return { ...current, acl };
+    },
+    requestedVersion(ctx),
+  );
   return emptyResponse(200);
 }

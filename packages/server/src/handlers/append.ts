@@ -1,10 +1,13 @@
 /** Append Object: `POST /<key>?append&position=N` (C301-C305). */
+import { CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { appendObject as append, parsePosition } from '../model/append.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
+  // An appendable object is one version that grows in place; COS refuses appends once versioning is on.
+  if (bucketOf(ctx).versioning !== undefined) throw new CosError('InvalidRequest', 'Append Object is not supported in a bucket with versioning enabled or suspended.');
   const position = parsePosition(ctx.query.get('position'));
   const size = declaredLength(ctx);
   const object = await append(ctx.services, {

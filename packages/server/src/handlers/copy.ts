@@ -6,9 +6,19 @@
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
 import { authorize, isOwner } from '../auth/authorize.js';
 import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
-import { attributesFromRequest, MAX_OBJECT_SIZE, readObject, storeObject, wholeObject, type ObjectAttributes } from '../model/objects.js';
+import {
+  attributesFromRequest,
+  MAX_OBJECT_SIZE,
+  readObject,
+  storeObject,
+  wholeObject,
+  type ObjectAttributes,
+  type ObjectRead,
+  type ReadPlan,
+} from '../model/objects.js';
 import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
-import type { BucketRecord } from '../storage/metadata/store.js';
+import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
+import { versionHeader } from './object-headers.js';
 import { utf8Length } from '@cosbox/protocol';
 import { writerUin } from './writer.js';
 
@@ -79,7 +89,6 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   const bucket = bucketOf(ctx);
   const key = keyOf(ctx);
   const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
-  if (source.versionId !== undefined && source.versionId !== 'null') throw new CosError('NoSuchVersion');
   const from = await sourceBucket(ctx, source);
   const metadata = directive(ctx, 'x-cos-metadata-directive');
   const tagging = directive(ctx, 'x-cos-tagging-directive');
@@ -88,7 +97,7 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   const classGiven = (ctx.header('x-cos-storage-class') ?? '') !== '';
 
   let attributes: ObjectAttributes | undefined;
-  const { record: src, stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
+  const { record: src, stream } = await readCopySource(ctx, from, source, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
     const sameObject = from.name === bucket.name && source.key === key;
     // Copying an object onto itself only makes sense to change it (C226).
@@ -117,6 +126,25 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   return xmlResponse(
     buildXml('CopyObjectResult', { ETag: record.etag, CRC64: record.crc64, LastModified: isoDate(record.lastModified) }),
     200,
-    { 'x-cos-hash-crc64ecma': record.crc64 },
+    { 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record), ...copySourceVersionHeader(src) },
   );
+}
+
+/**
+ * Opens the copy source: its current object, or the version x-cos-copy-source names. A source whose
+ * latest version is a delete marker is NoSuchKey (404); a named version that is a delete marker is
+ * 400 (§1.8.4).
+ */
+export async function readCopySource(ctx: RequestContext, from: BucketRecord, source: CopySource, plan: (record: ObjectRecord) => ReadPlan): Promise<ObjectRead> {
+  try {
+    return await readObject(ctx.services, from.name, source.key, plan, source.versionId === '' ? undefined : source.versionId);
+  } catch (error) {
+    if (error instanceof CosError && error.code === 'MethodNotAllowed') throw new CosError('InvalidRequest', 'The copy source version is a delete marker.');
+    throw error;
+  }
+}
+
+/** x-cos-copy-source-version-id: the version copied, when the source has one. */
+export function copySourceVersionHeader(source: ObjectRecord): Record<string, string> {
+  return source.versionId === undefined ? {} : { 'x-cos-copy-source-version-id': source.versionId };
 }

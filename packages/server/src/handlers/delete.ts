@@ -1,21 +1,31 @@
-/** DELETE Object (C213, C214) and DELETE Multiple Objects (C215-C220). */
+/**
+ * DELETE Object (C213, C214) and DELETE Multiple Objects (C215-C220), with versioning: without a
+ * version id a versioned bucket gets a delete marker; with one, that version goes (§1.8.4).
+ */
 import { buildXml, CosError, parseXml, utf8Length, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
-import { checkContentMd5 } from '../model/objects.js';
+import { checkContentMd5, requestedVersion } from '../model/objects.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
 import type { Services } from '../services.js';
+import type { DeleteOutcome } from '../storage/metadata/store.js';
 
 /** At most this many keys per DELETE Multiple Objects (C217). */
 export const MAX_DELETE_KEYS = 1000;
 
-async function deleteKey(services: Services, bucket: string, key: string): Promise<void> {
-  const blobs = await services.meta.deleteObject(bucket, key);
-  void services.blobs.remove(blobs).catch((err: unknown) => services.log.warn({ err }, 'could not remove deleted blobs'));
+export async function deleteKey(services: Services, bucket: string, key: string, versionId?: string): Promise<DeleteOutcome> {
+  const outcome = await services.meta.deleteObject(bucket, key, versionId);
+  void services.blobs.remove(outcome.blobs).catch((err: unknown) => services.log.warn({ err }, 'could not remove deleted blobs'));
+  return outcome;
 }
 
 export async function deleteObject(ctx: RequestContext): Promise<ResponseSpec> {
-  await deleteKey(ctx.services, bucketOf(ctx).name, keyOf(ctx));
-  return emptyResponse(204);
+  const outcome = await deleteKey(ctx.services, bucketOf(ctx).name, keyOf(ctx), requestedVersion(ctx));
+  const headers: Record<string, string> = {};
+  if (outcome.versionId !== undefined) {
+    headers['x-cos-version-id'] = outcome.versionId;
+    headers['x-cos-delete-marker'] = String(outcome.deleteMarker);
+  }
+  return emptyResponse(204, headers);
 }
 
 
@@ -34,18 +44,28 @@ export async function deleteMultipleObjects(ctx: RequestContext): Promise<Respon
   const results = await Promise.all(
     objects.map(async (entry) => {
       const key = xmlText(xmlChild(entry)?.Key) ?? '';
+      const versionId = xmlText(xmlChild(entry)?.VersionId) || undefined;
       try {
         if (key === '') throw new CosError('InvalidArgument', 'The object key is empty.');
         if (utf8Length(key) > MAX_KEY_BYTES) throw new CosError('InvalidURI');
-        await deleteKey(ctx.services, bucket.name, key);
-        return { Key: key } as const;
+        const outcome = await deleteKey(ctx.services, bucket.name, key, versionId);
+        return { Key: key, ...deletedFields(outcome, versionId) };
       } catch (error) {
         const cos = error instanceof CosError ? error : new CosError('InternalError');
-        return { error: { Key: key, Code: cos.code, Message: cos.message } };
+        return { error: { Key: key, Code: cos.code, Message: cos.message, VersionId: versionId } };
       }
     }),
   );
-  const deleted = results.filter((r): r is { Key: string } => !('error' in r));
+  const deleted = results.filter((r) => !('error' in r));
   const errors = results.flatMap((r) => ('error' in r ? [r.error] : []));
   return xmlResponse(buildXml('DeleteResult', { Deleted: quiet ? [] : deleted, Error: errors }));
+}
+
+/** What a Deleted entry says besides the key: the version removed, or the delete marker added (S3's fields). */
+function deletedFields(outcome: DeleteOutcome, requested: string | undefined): Record<string, string> {
+  if (outcome.versionId === undefined) return {};
+  if (requested !== undefined) {
+    return outcome.deleteMarker ? { VersionId: requested, DeleteMarker: 'true', DeleteMarkerVersionId: requested } : { VersionId: requested };
+  }
+  return { DeleteMarker: 'true', DeleteMarkerVersionId: outcome.versionId };
 }

@@ -21,6 +21,7 @@ import { postObject } from './post-object.js';
 import { getService } from './service.js';
 import { getFederationToken } from './sts.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './tagging.js';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
@@ -57,4 +58,7 @@ export const handlers: HandlerTable = {
   OptionsObject: optionsObject,
   PostObject: postObject,
   GetFederationToken: getFederationToken,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
+  ListObjectVersions: listObjectVersions,
 };

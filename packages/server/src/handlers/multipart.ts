@@ -13,10 +13,11 @@ import {
   requireUpload,
   storePart,
 } from '../model/multipart.js';
-import { attributesFromRequest, declaredLength, expectedDigests, readObject } from '../model/objects.js';
+import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import type { UploadRecord } from '../storage/metadata/store.js';
-import { copySourcePreconditions, parseCopySource, sourceBucket } from './copy.js';
+import { copySourcePreconditions, copySourceVersionHeader, parseCopySource, readCopySource, sourceBucket } from './copy.js';
+import { versionHeader } from './object-headers.js';
 import { nameEncoder, pageSize } from './list.js';
 import { writerUin } from './writer.js';
 
@@ -74,12 +75,11 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
   const partNumber = parsePartNumber(ctx.query.get('partnumber'));
   const uploadId = uploadIdOf(ctx);
   const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
-  if (source.versionId !== undefined && source.versionId !== 'null') throw new CosError('NoSuchVersion');
   await requireUpload(ctx.services, bucket.name, key, uploadId);
   const from = await sourceBucket(ctx, source);
   const conditions = copySourcePreconditions(ctx);
   let size = 0;
-  const { stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
+  const { record: src, stream } = await readCopySource(ctx, from, source, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
     const range = copyRange(ctx.header('x-cos-copy-source-range'), rec.size);
     size = range.end - range.start + 1;
@@ -89,6 +89,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
   const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: stream, size });
   return xmlResponse(buildXml('CopyPartResult', { ETag: part.etag, CRC64: part.crc64, LastModified: isoDate(part.lastModified) }), 200, {
     'x-cos-hash-crc64ecma': part.crc64,
+    ...copySourceVersionHeader(src),
   });
 }
 
@@ -152,7 +153,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<Resp
       ETag: object.etag,
     }),
     200,
-    { 'x-cos-hash-crc64ecma': object.crc64 },
+    { 'x-cos-hash-crc64ecma': object.crc64, ...versionHeader(object) },
   );
 }
 

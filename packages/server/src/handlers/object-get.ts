@@ -4,9 +4,9 @@
  */
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
-import { readObject, wholeObject } from '../model/objects.js';
+import { readObject, requestedVersion, wholeObject } from '../model/objects.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
-import { objectHeaders } from './object-headers.js';
+import { objectHeaders, versionHeader } from './object-headers.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
@@ -33,11 +33,11 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
       throw error;
     }
     return range ?? wholeObject(rec);
-  });
+  }, requestedVersion(ctx));
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
   const headers = objectHeaders(record, ctx.query);
   if (notModified) {
-    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'] } };
+    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(record) } };
   }
   if (range) {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;

@@ -2,6 +2,11 @@
 import { httpDate, RESPONSE_OVERRIDES } from '@cosbox/protocol';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 
+/** x-cos-version-id for an object written to a bucket with versioning (none before it was enabled). */
+export function versionHeader(record: ObjectRecord): Record<string, string> {
+  return record.versionId === undefined ? {} : { 'x-cos-version-id': record.versionId };
+}
+
 export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, string>): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/octet-stream',
@@ -15,6 +20,7 @@ export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, 
     ...record.meta,
   };
   if (record.tags) headers['x-cos-tagging-count'] = record.tags.length;
+  Object.assign(headers, versionHeader(record));
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = query?.get(param);
     if (value !== undefined && value !== '') headers[header] = value;

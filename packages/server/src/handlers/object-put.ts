@@ -2,6 +2,7 @@
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
+import { versionHeader } from './object-headers.js';
 import { writerUin } from './writer.js';
 
 export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
@@ -18,5 +19,5 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
     ...digests,
     attributes,
   });
-  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64 });
+  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record) });
 }

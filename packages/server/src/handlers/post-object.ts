@@ -11,6 +11,7 @@ import { authorize } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
+import { versionHeader } from './object-headers.js';
 import { checkPolicy, parsePolicy } from '../model/post-policy.js';
 import { parseTrafficLimit, throttle } from '../model/traffic-limit.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
@@ -143,7 +144,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
     return emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag });
   }
   const status = successStatus(fields.get('success_action_status'));
-  const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64 };
+  const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record) };
   if (status !== 201) return emptyResponse(status, headers);
   return xmlResponse(buildXml('PostResponse', { Location: location, Bucket: bucket.name, Key: key, ETag: record.etag.replace(/"/g, '') }), 201, headers);
 }

@@ -14,7 +14,7 @@ import {
   type ByteRange,
 } from '@cosbox/protocol';
 import { BlobGoneError } from '../storage/blob/store.js';
-import type { AclSpec, ObjectRecord, Tag } from '../storage/metadata/store.js';
+import { isDeleteMarker, type AclSpec, type DeleteMarkerRecord, type ObjectRecord, type Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
 import { aclFromHeaders } from './acl.js';
@@ -138,18 +138,18 @@ export async function storeObject(services: Services, input: StoreInput): Promis
     tags: input.attributes.tags,
     blobs: [{ id: blob.id, size: blob.size }],
   };
-  let replaced;
+  let outcome;
   try {
     if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();
     if (input.sha1Hex !== undefined && input.sha1Hex !== blob.sha1Hex) throw new CosError('BadDigest', 'The x-cos-content-sha1 you specified did not match what we received.');
     await input.beforeCommit?.(blob);
-    replaced = await services.meta.putObject(record);
+    outcome = await services.meta.putObject(record);
   } catch (error) {
     await services.blobs.remove(record.blobs);
     throw error;
   }
-  void services.blobs.remove(replaced).catch((err: unknown) => services.log.warn({ err }, 'could not remove replaced blobs'));
-  return record;
+  void services.blobs.remove(outcome.replaced).catch((err: unknown) => services.log.warn({ err }, 'could not remove replaced blobs'));
+  return outcome.object;
 }
 
 /** How much of an object to stream: a byte range, or nothing (HEAD, 304). */
@@ -162,14 +162,47 @@ export interface ObjectRead {
 }
 
 /**
- * Looks up a key and opens the bytes `plan` asks for. The blobs are pinned while streamed, and when
- * the object is replaced between the lookup and the open, the lookup is simply repeated: a reader
- * gets the old or the new object, whole, never a mix.
+ * The object a read names: the key's current one, or the version `versionId` names. A key whose
+ * latest version is a delete marker is NoSuchKey with x-cos-delete-marker; a version that is a delete
+ * marker is MethodNotAllowed (405); an unknown version is NoSuchVersion.
  */
-export async function readObject(services: Services, bucket: string, key: string, plan: (record: ObjectRecord) => ReadPlan): Promise<ObjectRead> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+export async function findObject(services: Services, bucket: string, key: string, versionId?: string): Promise<ObjectRecord> {
+  if (versionId === undefined) {
     const record = await services.meta.getObject(bucket, key);
-    if (!record) throw new CosError('NoSuchKey');
+    if (record) return record;
+    const marker = await services.meta.latestDeleteMarker(bucket, key);
+    throw new CosError('NoSuchKey', undefined, marker && deleteMarkerHeaders(marker));
+  }
+  const version = await services.meta.getObjectVersion(bucket, key, versionId);
+  if (!version) throw new CosError('NoSuchVersion');
+  if (isDeleteMarker(version)) throw new CosError('MethodNotAllowed', 'The specified version is a delete marker.', deleteMarkerHeaders(version));
+  return version;
+}
+
+export function deleteMarkerHeaders(marker: DeleteMarkerRecord): Record<string, string> {
+  return { 'x-cos-delete-marker': 'true', 'x-cos-version-id': marker.versionId };
+}
+
+/** The `versionId` query parameter of a request; absent or empty means the current version. */
+export function requestedVersion(ctx: RequestContext): string | undefined {
+  const value = ctx.query.get('versionid');
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Looks up a key (or one version of it) and opens the bytes `plan` asks for. The blobs are pinned
+ * while streamed, and when the object is replaced between the lookup and the open, the lookup is
+ * simply repeated: a reader gets the old or the new object, whole, never a mix.
+ */
+export async function readObject(
+  services: Services,
+  bucket: string,
+  key: string,
+  plan: (record: ObjectRecord) => ReadPlan,
+  versionId?: string,
+): Promise<ObjectRead> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const record = await findObject(services, bucket, key, versionId);
     const release = services.blobs.acquire(record.blobs);
     if (!release) continue;
     try {

@@ -5,7 +5,7 @@
  * `x-cos-tagging` header / form field of the writes, and keep the order they were given in.
  */
 import { buildXml, CosError, parseXml, xmlChild, xmlList, xmlText, type XmlValue } from '@cosbox/protocol';
-import type { Tag } from '../storage/metadata/store.js';
+import type { ObjectRecord, Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 
 export type { Tag };
@@ -87,10 +87,19 @@ export function taggingDocument(tags: readonly Tag[] | undefined): string {
   return buildXml('Tagging', { TagSet: { Tag: (tags ?? []).map((t) => ({ Key: t.key, Value: t.value })) } });
 }
 
-/** Replaces an object's tags (undefined removes them); NoSuchKey when there is no object. */
-export async function setObjectTags(services: Services, bucket: string, key: string, tags: Tag[] | undefined): Promise<void> {
-  await services.meta.updateObject(bucket, key, (current) => {
-    if (!current) throw new CosError('NoSuchKey');
-    return { ...current, tags };
-  });
+/**
+ * Replaces the tags of an object, or of one version of it (undefined removes them); NoSuchKey when
+ * there is no object, NoSuchVersion when there is no such version.
+ */
+export async function setObjectTags(services: Services, bucket: string, key: string, tags: Tag[] | undefined, versionId?: string): Promise<ObjectRecord> {
+  const { object } = await services.meta.updateObject(
+    bucket,
+    key,
+    (current) => {
+      if (!current) throw new CosError('NoSuchKey');
+      return { ...current, tags };
+    },
+    versionId,
+  );
+  return object;
 }

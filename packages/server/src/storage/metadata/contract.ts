@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CosError } from '@cosbox/protocol';
-import type { BucketRecord, MetadataStore, ObjectRecord, PartRecord, UploadRecord } from './store.js';
+import { isDeleteMarker, versionIdOf, type BucketRecord, type MetadataStore, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof CosError && e.code === code);
 
@@ -83,11 +83,11 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
 
   test(`${name}: objects round-trip; an overwrite hands back the replaced blobs`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
-    assert.deepEqual(await s.putObject(object('a-1', 'k', 'one')), []);
+    assert.deepEqual(await s.putObject(object('a-1', 'k', 'one')), { object: object('a-1', 'k', 'one'), replaced: [] });
     assert.deepEqual(await s.getObject('a-1', 'k'), object('a-1', 'k', 'one'));
-    assert.deepEqual(await s.putObject(object('a-1', 'k', 'two')), [{ id: 'one', size: 3 }]);
-    assert.deepEqual(await s.deleteObject('a-1', 'k'), [{ id: 'two', size: 3 }]);
-    assert.deepEqual(await s.deleteObject('a-1', 'k'), []);
+    assert.deepEqual((await s.putObject(object('a-1', 'k', 'two'))).replaced, [{ id: 'one', size: 3 }]);
+    assert.deepEqual(await s.deleteObject('a-1', 'k'), { blobs: [{ id: 'two', size: 3 }], deleteMarker: false });
+    assert.deepEqual(await s.deleteObject('a-1', 'k'), { blobs: [], deleteMarker: false });
     assert.equal(await s.getObject('a-1', 'k'), undefined);
     await rejectsWith(s.putObject(object('gone-1', 'k')), 'NoSuchBucket');
   }));
@@ -248,6 +248,106 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual([first.isTruncated, first.nextKeyMarker, first.nextUploadIdMarker], [true, 'a', '2']);
     const second = await list({ maxUploads: 2, keyMarker: 'a', uploadIdMarker: '2' });
     assert.deepEqual(second.names, ['a#3', 'b/x#1']);
+  }));
+
+  test(`${name}: C147-C154 versioning: versions, delete markers, the null version`, withStore(async (s) => {
+    await s.createBucket(bucket('v-1'), 10);
+    await s.putObject(object('v-1', 'k', 'before'));
+    await s.setBucketVersioning('v-1', 'Enabled');
+    assert.equal((await s.getBucket('v-1'))?.versioning, 'Enabled');
+    const one = await s.putObject(object('v-1', 'k', 'one'));
+    const two = await s.putObject(object('v-1', 'k', 'two'));
+    assert.deepEqual([one.replaced, two.replaced], [[], []], 'with versioning nothing is replaced');
+    assert.ok(one.object.versionId && two.object.versionId && one.object.versionId !== two.object.versionId);
+    assert.equal((await s.getObject('v-1', 'k'))?.blobs[0].id, 'two');
+    assert.equal(((await s.getObjectVersion('v-1', 'k', one.object.versionId!)) as ObjectRecord).blobs[0].id, 'one');
+    assert.equal(((await s.getObjectVersion('v-1', 'k', 'null')) as ObjectRecord).blobs[0].id, 'before', 'the object from before versioning is the null version');
+    assert.equal(await s.getObjectVersion('v-1', 'k', 'nope'), undefined);
+
+    const listed = async () =>
+      (await s.listObjectVersions({ bucket: 'v-1', prefix: '', delimiter: '', keyMarker: '', versionIdMarker: '', maxKeys: 1000 })).entries.map((e) =>
+        'commonPrefix' in e ? `[${e.commonPrefix}]` : `${versionIdOf(e.version)}${isDeleteMarker(e.version) ? '(dm)' : ''}${e.isLatest ? '*' : ''}`,
+      );
+    assert.deepEqual(await listed(), [`${two.object.versionId}*`, one.object.versionId, 'null']);
+
+    // DELETE without a version: a delete marker; the key reads as missing; the marker is latest.
+    const marker = await s.deleteObject('v-1', 'k');
+    assert.equal(marker.deleteMarker, true);
+    assert.deepEqual(marker.blobs, []);
+    assert.equal(await s.getObject('v-1', 'k'), undefined);
+    assert.equal((await s.latestDeleteMarker('v-1', 'k'))?.versionId, marker.versionId);
+    assert.deepEqual(await listed(), [`${marker.versionId}(dm)*`, two.object.versionId, one.object.versionId, 'null']);
+    await rejectsWith(s.deleteBucket('v-1'), 'BucketNotEmpty');
+
+    // Removing the marker makes the newest version current again.
+    assert.deepEqual(await s.deleteObject('v-1', 'k', marker.versionId), { blobs: [], versionId: marker.versionId, deleteMarker: true });
+    assert.equal((await s.getObject('v-1', 'k'))?.versionId, two.object.versionId);
+    // Removing the current version by id promotes the next.
+    assert.deepEqual((await s.deleteObject('v-1', 'k', two.object.versionId)).blobs, [{ id: 'two', size: 3 }]);
+    assert.equal((await s.getObject('v-1', 'k'))?.versionId, one.object.versionId);
+    assert.deepEqual((await s.deleteObject('v-1', 'k', 'missing')).blobs, [], 'a missing version is a no-op');
+
+    // Tags of a noncurrent version change in place.
+    await s.updateObject('v-1', 'k', (v) => ({ ...v!, tags: [{ key: 'a', value: 'b' }] }), 'null');
+    assert.deepEqual(((await s.getObjectVersion('v-1', 'k', 'null')) as ObjectRecord).tags, [{ key: 'a', value: 'b' }]);
+    assert.equal((await s.getObject('v-1', 'k'))?.tags, undefined);
+    await rejectsWith(s.updateObject('v-1', 'k', (v) => v!, 'missing'), 'NoSuchVersion');
+
+    // Suspended: writes are the null version and replace the earlier null version.
+    await s.setBucketVersioning('v-1', 'Suspended');
+    const suspended = await s.putObject(object('v-1', 'k', 'three'));
+    assert.equal(suspended.object.versionId, 'null');
+    assert.deepEqual(suspended.replaced, [{ id: 'before', size: 3 }]);
+    assert.deepEqual(await listed(), ['null*', one.object.versionId]);
+    const again = await s.putObject(object('v-1', 'k', 'four'));
+    assert.deepEqual(again.replaced, [{ id: 'three', size: 3 }]);
+    const nullMarker = await s.deleteObject('v-1', 'k');
+    assert.deepEqual([nullMarker.versionId, nullMarker.deleteMarker, nullMarker.blobs], ['null', true, [{ id: 'four', size: 3 }]]);
+    assert.deepEqual(await listed(), ['null(dm)*', one.object.versionId]);
+    const ids = await s.referencedBlobIds();
+    assert.ok(ids.has('one') && !ids.has('four'));
+
+    await s.deleteObject('v-1', 'k', 'null');
+    assert.equal((await s.getObject('v-1', 'k'))?.versionId, one.object.versionId);
+    await s.deleteObject('v-1', 'k', one.object.versionId);
+    assert.deepEqual(await listed(), []);
+    await s.deleteBucket('v-1');
+  }));
+
+  test(`${name}: C306 listing versions: prefix, delimiter, key and version-id markers, pages`, withStore(async (s) => {
+    await s.createBucket(bucket('v-1'), 10);
+    await s.setBucketVersioning('v-1', 'Enabled');
+    const ids: Record<string, string[]> = {};
+    for (const key of ['a', 'a', 'a', 'b/x', 'b/y', 'c', 'c']) {
+      const { object: o } = await s.putObject(object('v-1', key));
+      (ids[key] ??= []).unshift(o.versionId!);
+    }
+    const dm = await s.deleteObject('v-1', 'c');
+    ids.c.unshift(dm.versionId!);
+    const list = async (o: Partial<{ prefix: string; delimiter: string; keyMarker: string; versionIdMarker: string; maxKeys: number }>) => {
+      const page = await s.listObjectVersions({ bucket: 'v-1', prefix: '', delimiter: '', keyMarker: '', versionIdMarker: '', maxKeys: 1000, ...o });
+      return { ...page, names: page.entries.map((e) => ('commonPrefix' in e ? `[${e.commonPrefix}]` : `${e.version.key}#${ids[e.version.key].indexOf(versionIdOf(e.version))}${e.isLatest ? '*' : ''}`)) };
+    };
+    assert.deepEqual((await list({})).names, ['a#0*', 'a#1', 'a#2', 'b/x#0*', 'b/y#0*', 'c#0*', 'c#1', 'c#2']);
+    assert.deepEqual((await list({ delimiter: '/' })).names, ['a#0*', 'a#1', 'a#2', '[b/]', 'c#0*', 'c#1', 'c#2']);
+    assert.deepEqual((await list({ prefix: 'b/' })).names, ['b/x#0*', 'b/y#0*']);
+    assert.deepEqual((await list({ keyMarker: 'a' })).names, ['b/x#0*', 'b/y#0*', 'c#0*', 'c#1', 'c#2']);
+    assert.deepEqual((await list({ keyMarker: 'a', versionIdMarker: ids.a[0] })).names, ['a#1', 'a#2', 'b/x#0*', 'b/y#0*', 'c#0*', 'c#1', 'c#2']);
+    assert.deepEqual((await list({ keyMarker: 'c', versionIdMarker: ids.c[0] })).names, ['c#1', 'c#2'], 'after a delete marker');
+    // Paging through with the Next markers visits every version once.
+    const seen: string[] = [];
+    let keyMarker = '';
+    let versionIdMarker = '';
+    for (let i = 0; i < 10; i++) {
+      const page = await list({ maxKeys: 3, keyMarker, versionIdMarker });
+      seen.push(...page.names);
+      if (!page.isTruncated) break;
+      keyMarker = page.nextKeyMarker!;
+      versionIdMarker = page.nextVersionIdMarker!;
+    }
+    assert.deepEqual(seen, ['a#0*', 'a#1', 'a#2', 'b/x#0*', 'b/y#0*', 'c#0*', 'c#1', 'c#2']);
+    const noncurrent = (await list({ prefix: 'a' })).entries[1];
+    assert.ok(!('commonPrefix' in noncurrent) && typeof noncurrent.noncurrentSince === 'number');
   }));
 
   test(`${name}: accounts with sub-users and key pairs`, withStore(async (s) => {

@@ -24,25 +24,34 @@ import type {
   BlobRef,
   BucketRecord,
   CorsRule,
+  DeleteMarkerRecord,
+  DeleteOutcome,
+  ListedVersion,
   ListObjectsPage,
   ListObjectsQuery,
   ListPartsPage,
   ListUploadsPage,
   ListUploadsQuery,
+  ListVersionsPage,
+  ListVersionsQuery,
   MetadataStore,
   ObjectRecord,
   ObjectUpdate,
+  ObjectVersion,
   PartRecord,
   Tag,
   UploadCompletion,
   UploadRecord,
+  VersioningStatus,
+  WriteOutcome,
 } from './store.js';
+import { isDeleteMarker, versionIdOf } from './store.js';
 
 const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /** Schema changes by version, applied in order on open (exported for the upgrade test). */
 export const MIGRATIONS: Record<number, string> = {
@@ -120,6 +129,23 @@ export const MIGRATIONS: Record<number, string> = {
     ALTER TABLE objects ADD COLUMN tags TEXT;
     ALTER TABLE uploads ADD COLUMN tags TEXT;
   `,
+  // Versioning: the bucket's status, the current object's version id, and every other version (the
+  // noncurrent ones and delete markers) as whole records, newest first within a key.
+  4: `
+    ALTER TABLE buckets ADD COLUMN versioning TEXT;
+    ALTER TABLE objects ADD COLUMN version_id TEXT;
+    CREATE TABLE versions (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      version_id TEXT NOT NULL,
+      delete_marker INTEGER NOT NULL,
+      noncurrent_since INTEGER NOT NULL,
+      record TEXT NOT NULL,
+      PRIMARY KEY (bucket, key, seq DESC)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX versions_by_id ON versions(bucket, key, version_id);
+  `,
 };
 
 interface ObjectRow {
@@ -137,6 +163,17 @@ interface ObjectRow {
   acl: string | null;
   tags: string | null;
   blobs: string;
+  version_id: string | null;
+}
+
+interface VersionRow {
+  bucket: string;
+  key: string;
+  seq: number;
+  version_id: string;
+  delete_marker: number;
+  noncurrent_since: number;
+  record: string;
 }
 
 interface BucketRow {
@@ -147,6 +184,7 @@ interface BucketRow {
   created_at: number;
   acl: string | null;
   cors: string | null;
+  versioning: string | null;
 }
 
 /** The acl member, present only when one was stored. */
@@ -165,7 +203,7 @@ function tagsColumn(tags: readonly Tag[] | undefined): string | null {
 }
 
 function toBucket(row: BucketRow): BucketRecord {
-  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl), ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}) };
+  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl), ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}), ...(row.versioning ? { versioning: row.versioning as VersioningStatus } : {}) };
 }
 
 interface UploadRow {
@@ -234,7 +272,23 @@ function toObject(row: ObjectRow): ObjectRecord {
     ...aclOf(row.acl),
     ...tagsOf(row.tags),
     blobs: JSON.parse(row.blobs) as BlobRef[],
+    ...(row.version_id !== null ? { versionId: row.version_id } : {}),
   };
+}
+
+function toVersion(row: VersionRow): ObjectVersion {
+  return JSON.parse(row.record) as ObjectVersion;
+}
+
+/** The blobs a version holds (a delete marker holds none). */
+function blobsOf(version: ObjectVersion): BlobRef[] {
+  return isDeleteMarker(version) ? [] : version.blobs;
+}
+
+/** The record without a version id: writes to a bucket that never had versioning. */
+function unversioned(object: ObjectRecord): ObjectRecord {
+  const { versionId: _, ...rest } = object;
+  return rest;
 }
 
 /** The blobs of `before` that `after` does not use. */
@@ -314,6 +368,33 @@ function* concat<T>(first: Iterable<T>, second: Iterable<T>): Generator<T> {
   yield* second;
 }
 
+/** A row of a version listing: the current object (from `objects`) or another version (from `versions`). */
+type VersionListRow = { key: string; current: ObjectRow } | { key: string; other: VersionRow };
+
+/**
+ * The rows of both tables in listing order: keys in byte order, and within a key the current object
+ * first, then the other versions newest first (the versions index is ordered that way). Both scans
+ * are closed when the consumer stops early, so the connection is free for writes again.
+ */
+function* mergeVersions(objects: IterableIterator<ObjectRow>, others: IterableIterator<VersionRow>): Generator<VersionListRow> {
+  try {
+    let o = objects.next();
+    let v = others.next();
+    while (!o.done || !v.done) {
+      if (!o.done && (v.done || Buffer.compare(Buffer.from(o.value.key), Buffer.from(v.value.key)) <= 0)) {
+        yield { key: o.value.key, current: o.value };
+        o = objects.next();
+      } else if (!v.done) {
+        yield { key: v.value.key, other: v.value };
+        v = others.next();
+      }
+    }
+  } finally {
+    objects.return?.();
+    others.return?.();
+  }
+}
+
 interface Queued {
   run: () => unknown;
   resolve: (value: unknown) => void;
@@ -336,16 +417,30 @@ function prepareStatements(db: Database.Database) {
     setBucketCors: db.prepare('UPDATE buckets SET cors = ? WHERE name = ?'),
     anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
     anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1'),
+    anyVersion: db.prepare('SELECT 1 FROM versions WHERE bucket = ? LIMIT 1'),
+    setBucketVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
+    getVersion: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? AND version_id = ?'),
+    newestVersion: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1'),
+    versionsOfKey: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? ORDER BY seq DESC'),
+    versionsOfKeyBefore: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC'),
+    insertVersion: db.prepare(`
+      INSERT INTO versions (bucket, key, seq, version_id, delete_marker, noncurrent_since, record)
+      VALUES (?, ?, coalesce((SELECT max(seq) FROM versions WHERE bucket = ? AND key = ?), 0) + 1, ?, ?, ?, ?)`),
+    updateVersion: db.prepare('UPDATE versions SET record = ? WHERE bucket = ? AND key = ? AND seq = ?'),
+    deleteVersion: db.prepare('DELETE FROM versions WHERE bucket = ? AND key = ? AND seq = ?'),
+    versionsFrom: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key >= ? ORDER BY key, seq DESC'),
+    versionsRange: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key, seq DESC'),
+    allVersionBlobs: db.prepare('SELECT record FROM versions WHERE delete_marker = 0'),
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
-        tags = excluded.tags, blobs = excluded.blobs`),
+        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -393,6 +488,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private lastSync: Promise<void> = Promise.resolve();
   private readonly buckets = new Map<string, BucketRecord | undefined>();
   private readonly stmt: ReturnType<typeof prepareStatements>;
+  private lastVersionStamp = 0n;
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.db = new Database(path);
@@ -407,6 +503,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+      if (MIGRATIONS[v] === undefined) continue;
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]);
         this.db.pragma(`user_version = ${v}`);
@@ -485,7 +582,7 @@ export class SqliteMetadataStore implements MetadataStore {
   deleteBucket(name: string): Promise<void> {
     return this.write(() => {
       if (!this.stmt.getBucket.get(name)) throw new CosError('NoSuchBucket');
-      if (this.stmt.anyObject.get(name) || this.stmt.anyUpload.get(name)) throw new CosError('BucketNotEmpty');
+      if (this.stmt.anyObject.get(name) || this.stmt.anyVersion.get(name) || this.stmt.anyUpload.get(name)) throw new CosError('BucketNotEmpty');
       this.stmt.deleteBucket.run(name);
       this.buckets.delete(name);
     });
@@ -505,23 +602,115 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
+  setBucketVersioning(name: string, status: VersioningStatus): Promise<void> {
+    return this.write(() => {
+      if (this.stmt.setBucketVersioning.run(status, name).changes === 0) throw new CosError('NoSuchBucket');
+      this.buckets.delete(name);
+    });
+  }
+
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+    return this.currentObject(bucket, key);
+  }
+
+  private currentObject(bucket: string, key: string): ObjectRecord | undefined {
     const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
     return row && toObject(row);
   }
 
-  putObject(object: ObjectRecord): Promise<BlobRef[]> {
-    return this.updateObject(object.bucket, object.key, () => object).then((r) => r.replaced);
+  async getObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined> {
+    const current = this.currentObject(bucket, key);
+    if (current && versionIdOf(current) === versionId) return current;
+    const row = this.stmt.getVersion.get(bucket, key, versionId) as VersionRow | undefined;
+    return row && toVersion(row);
   }
 
-  updateObject(bucket: string, key: string, decide: ObjectUpdate): Promise<{ object: ObjectRecord; replaced: BlobRef[] }> {
+  async latestDeleteMarker(bucket: string, key: string): Promise<DeleteMarkerRecord | undefined> {
+    if (this.stmt.getObject.get(bucket, key)) return undefined;
+    const row = this.stmt.newestVersion.get(bucket, key) as VersionRow | undefined;
+    const newest = row && toVersion(row);
+    return newest && isDeleteMarker(newest) ? newest : undefined;
+  }
+
+  /** The bucket's versioning status, read inside the write's transaction. Throws NoSuchBucket. */
+  private versioningOf(bucket: string): VersioningStatus | undefined {
+    const row = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
+    if (!row) throw new CosError('NoSuchBucket');
+    return (row.versioning ?? undefined) as VersioningStatus | undefined;
+  }
+
+  /** A fresh version id: base64 of a 20-digit decimal stamp, as COS's look, increasing. */
+  private newVersionId(): string {
+    const stamp = BigInt(Date.now()) * 1_000_000n;
+    this.lastVersionStamp = stamp > this.lastVersionStamp ? stamp : this.lastVersionStamp + 1n;
+    return Buffer.from(this.lastVersionStamp.toString()).toString('base64').replace(/=+$/, '');
+  }
+
+  /** Files a version among the key's other versions, as the newest of them. */
+  private keepVersion(version: ObjectVersion, now: number): void {
+    const { bucket, key } = version;
+    this.stmt.insertVersion.run(bucket, key, bucket, key, versionIdOf(version), isDeleteMarker(version) ? 1 : 0, now, JSON.stringify(version));
+  }
+
+  /** Removes one of the key's other versions by id; resolves with the blobs it held. */
+  private dropVersion(bucket: string, key: string, versionId: string): BlobRef[] {
+    const row = this.stmt.getVersion.get(bucket, key, versionId) as VersionRow | undefined;
+    if (!row) return [];
+    this.stmt.deleteVersion.run(bucket, key, row.seq);
+    return blobsOf(toVersion(row));
+  }
+
+  /** After the current version went away: the newest other version, if an object, becomes current. */
+  private promoteNewest(bucket: string, key: string): void {
+    const row = this.stmt.newestVersion.get(bucket, key) as VersionRow | undefined;
+    if (!row || row.delete_marker) return;
+    this.stmt.deleteVersion.run(bucket, key, row.seq);
+    this.upsert(toVersion(row) as ObjectRecord);
+  }
+
+  /** Makes `object` current under the bucket's versioning (see MetadataStore.putObject). */
+  private install(object: ObjectRecord, current: ObjectRecord | undefined, versioning: VersioningStatus | undefined): WriteOutcome {
+    const now = Date.now();
+    let installed: ObjectRecord;
+    const replaced: BlobRef[] = [];
+    if (versioning === undefined) {
+      installed = unversioned(object);
+      if (current) replaced.push(...blobsNotIn(current.blobs, installed.blobs));
+    } else if (versioning === 'Enabled') {
+      installed = { ...object, versionId: this.newVersionId() };
+      if (current) this.keepVersion(current, now);
+    } else {
+      installed = { ...object, versionId: 'null' };
+      if (current && versionIdOf(current) === 'null') replaced.push(...blobsNotIn(current.blobs, installed.blobs));
+      else if (current) this.keepVersion(current, now);
+      replaced.push(...this.dropVersion(object.bucket, object.key, 'null'));
+    }
+    this.upsert(installed);
+    return { object: installed, replaced };
+  }
+
+  putObject(object: ObjectRecord): Promise<WriteOutcome> {
+    return this.write(() => this.install(object, this.currentObject(object.bucket, object.key), this.versioningOf(object.bucket)));
+  }
+
+  updateObject(bucket: string, key: string, decide: ObjectUpdate, versionId?: string): Promise<WriteOutcome> {
     return this.write(() => {
-      if (!this.stmt.getBucket.get(bucket)) throw new CosError('NoSuchBucket');
-      const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
-      const current = row && toObject(row);
-      const object = decide(current);
-      this.upsert(object);
-      return { object, replaced: current ? blobsNotIn(current.blobs, object.blobs) : [] };
+      const versioning = this.versioningOf(bucket);
+      const current = this.currentObject(bucket, key);
+      if (versionId === undefined || (current && versionIdOf(current) === versionId)) {
+        if (!current) return this.install(decide(undefined), undefined, versioning);
+        const object = { ...decide(current), versionId: current.versionId };
+        if (object.versionId === undefined) delete object.versionId;
+        this.upsert(object);
+        return { object, replaced: blobsNotIn(current.blobs, object.blobs) };
+      }
+      const row = this.stmt.getVersion.get(bucket, key, versionId) as VersionRow | undefined;
+      if (!row) throw new CosError('NoSuchVersion');
+      const version = toVersion(row);
+      if (isDeleteMarker(version)) throw new CosError('MethodNotAllowed', 'The specified version is a delete marker.');
+      const object = { ...decide(version), versionId: version.versionId };
+      this.stmt.updateVersion.run(JSON.stringify(object), bucket, key, row.seq);
+      return { object, replaced: blobsNotIn(version.blobs, object.blobs) };
     });
   }
 
@@ -541,16 +730,56 @@ export class SqliteMetadataStore implements MetadataStore {
       acl: object.acl ? JSON.stringify(object.acl) : null,
       tags: tagsColumn(object.tags),
       blobs: JSON.stringify(object.blobs),
+      version_id: object.versionId ?? null,
     });
   }
 
-  deleteObject(bucket: string, key: string): Promise<BlobRef[]> {
-    return this.write(() => {
-      const previous = this.stmt.getBlobs.get(bucket, key) as { blobs: string } | undefined;
-      if (!previous) return [];
-      this.stmt.deleteObject.run(bucket, key);
-      return JSON.parse(previous.blobs) as BlobRef[];
+  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome> {
+    return this.write((): DeleteOutcome => {
+      const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
+      if (!bucketRow) return { blobs: [], deleteMarker: false };
+      const versioning = (bucketRow.versioning ?? undefined) as VersioningStatus | undefined;
+      const current = this.currentObject(bucket, key);
+      if (versionId !== undefined) return this.deleteVersion(bucket, key, versionId, current);
+      if (versioning === undefined) {
+        if (!current) return { blobs: [], deleteMarker: false };
+        this.stmt.deleteObject.run(bucket, key);
+        return { blobs: current.blobs, deleteMarker: false };
+      }
+      const now = Date.now();
+      const blobs: BlobRef[] = [];
+      const marker: DeleteMarkerRecord = {
+        deleteMarker: true,
+        bucket,
+        key,
+        versionId: versioning === 'Enabled' ? this.newVersionId() : 'null',
+        lastModified: now,
+        ownerUin: bucketRow.owner_uin,
+      };
+      if (current) {
+        if (versioning === 'Suspended' && versionIdOf(current) === 'null') blobs.push(...current.blobs);
+        else this.keepVersion(current, now);
+        this.stmt.deleteObject.run(bucket, key);
+      }
+      if (versioning === 'Suspended') blobs.push(...this.dropVersion(bucket, key, 'null'));
+      this.keepVersion(marker, now);
+      return { blobs, versionId: marker.versionId, deleteMarker: true };
     });
+  }
+
+  /** Removes exactly one version or delete marker; a missing one is a no-op (DELETE is idempotent). */
+  private deleteVersion(bucket: string, key: string, versionId: string, current: ObjectRecord | undefined): DeleteOutcome {
+    if (current && versionIdOf(current) === versionId) {
+      this.stmt.deleteObject.run(bucket, key);
+      this.promoteNewest(bucket, key);
+      return { blobs: current.blobs, versionId, deleteMarker: false };
+    }
+    const row = this.stmt.getVersion.get(bucket, key, versionId) as VersionRow | undefined;
+    if (!row) return { blobs: [], versionId, deleteMarker: false };
+    this.stmt.deleteVersion.run(bucket, key, row.seq);
+    if (!current) this.promoteNewest(bucket, key);
+    const version = toVersion(row);
+    return { blobs: blobsOf(version), versionId, deleteMarker: isDeleteMarker(version) };
   }
 
   async listObjects(q: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -564,6 +793,50 @@ export class SqliteMetadataStore implements MetadataStore {
       isTruncated: page.isTruncated,
       nextMarker: page.last && ('row' in page.last ? page.last.row.key : page.last.commonPrefix),
     };
+  }
+
+  async listObjectVersions(q: ListVersionsQuery): Promise<ListVersionsPage> {
+    const upper = prefixUpperBound(q.prefix);
+    const afterKey = Buffer.compare(Buffer.from(q.keyMarker), Buffer.from(q.prefix)) >= 0 ? successor(q.keyMarker) : q.prefix;
+    const rows = (from: string): Generator<VersionListRow> => {
+      const objects = (upper === undefined ? this.stmt.scanFrom.iterate(q.bucket, from) : this.stmt.scanRange.iterate(q.bucket, from, upper)) as IterableIterator<ObjectRow>;
+      const others = (upper === undefined ? this.stmt.versionsFrom.iterate(q.bucket, from) : this.stmt.versionsRange.iterate(q.bucket, from, upper)) as IterableIterator<VersionRow>;
+      return mergeVersions(objects, others);
+    };
+    // The first pass starts with key-marker's versions older than version-id-marker, when given.
+    const scan = (from: string) => {
+      const rest = rows(from);
+      if (from !== afterKey || q.keyMarker === '' || q.versionIdMarker === '' || !q.keyMarker.startsWith(q.prefix)) return rest;
+      return concat(this.olderVersions(q.bucket, q.keyMarker, q.versionIdMarker), rest);
+    };
+    const page = walk(scan, afterKey, { prefix: q.prefix, delimiter: q.delimiter, marker: q.keyMarker, max: q.maxKeys });
+    // A version is the latest when it is the current object, or the first of a key without one.
+    let previousKey: string | undefined = q.versionIdMarker === '' ? undefined : q.keyMarker;
+    const entries = page.entries.map((e): ListedVersion | { commonPrefix: string } => {
+      if (!('row' in e)) return e;
+      const isLatest = e.row.key !== previousKey;
+      previousKey = e.row.key;
+      if ('current' in e.row) return { version: toObject(e.row.current), isLatest: true };
+      return { version: toVersion(e.row.other), isLatest, noncurrentSince: isLatest ? undefined : e.row.other.noncurrent_since };
+    });
+    const last = page.last;
+    return {
+      entries,
+      isTruncated: page.isTruncated,
+      nextKeyMarker: last && ('row' in last ? last.row.key : last.commonPrefix),
+      nextVersionIdMarker: last && 'row' in last ? ('current' in last.row ? last.row.current.version_id ?? 'null' : last.row.other.version_id) : undefined,
+    };
+  }
+
+  /** The versions of a key after (older than) the one named `versionId`, for a listing's first page. */
+  private olderVersions(bucket: string, key: string, versionId: string): VersionListRow[] {
+    const current = this.currentObject(bucket, key);
+    const rows = (() => {
+      if (current && versionIdOf(current) === versionId) return this.stmt.versionsOfKey.all(bucket, key) as VersionRow[];
+      const marker = this.stmt.getVersion.get(bucket, key, versionId) as VersionRow | undefined;
+      return marker ? (this.stmt.versionsOfKeyBefore.all(bucket, key, marker.seq) as VersionRow[]) : [];
+    })();
+    return rows.map((other) => ({ key, other }));
   }
 
   createUpload(upload: UploadRecord): Promise<void> {
@@ -637,13 +910,12 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.write(() => {
       const upload = this.requireUpload(bucket, key, uploadId);
       const parts = (this.stmt.allParts.all(bucket, key, uploadId) as PartRow[]).map(toPart);
-      const { object, used } = complete(upload, parts);
-      const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
-      this.upsert(object);
+      const { object: built, used } = complete(upload, parts);
+      const { object, replaced } = this.install(built, this.currentObject(bucket, key), this.versioningOf(bucket));
       this.stmt.deleteParts.run(bucket, key, uploadId);
       this.stmt.deleteUpload.run(bucket, key, uploadId);
       const unused = parts.filter((p) => !used.has(p.partNumber)).map((p) => p.blob);
-      return { object, unneeded: [...(row ? blobsNotIn(toObject(row).blobs, object.blobs) : []), ...unused] };
+      return { object, unneeded: [...replaced, ...unused] };
     });
   }
 
@@ -707,6 +979,9 @@ export class SqliteMetadataStore implements MetadataStore {
       for (const blob of JSON.parse(row.blobs) as BlobRef[]) ids.add(blob.id);
     }
     for (const row of this.stmt.allPartBlobs.iterate() as IterableIterator<{ blob_id: string }>) ids.add(row.blob_id);
+    for (const row of this.stmt.allVersionBlobs.iterate() as IterableIterator<{ record: string }>) {
+      for (const blob of (JSON.parse(row.record) as ObjectRecord).blobs) ids.add(blob.id);
+    }
     return ids;
   }
 

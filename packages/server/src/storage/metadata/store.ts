@@ -19,7 +19,11 @@ export interface BucketRecord {
   acl?: AclSpec;
   /** The bucket's CORS rules, when it has any. */
   cors?: CorsRule[];
+  /** Absent until versioning is first enabled; it can be suspended afterwards, never removed (C154). */
+  versioning?: VersioningStatus;
 }
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
 
 /** One CORS rule of a bucket (FEATURES §1.10.7). */
 export interface CorsRule {
@@ -70,6 +74,70 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
+  /**
+   * Set by the store on every write to a bucket with versioning: a fresh id while versioning is
+   * enabled, `null` while it is suspended. Absent for objects written before versioning was first
+   * enabled: they are the bucket's `null` version.
+   */
+  versionId?: string;
+}
+
+/** A delete marker: the latest version of a key deleted in a bucket with versioning. */
+export interface DeleteMarkerRecord {
+  deleteMarker: true;
+  bucket: string;
+  key: string;
+  versionId: string;
+  lastModified: number;
+  ownerUin: string;
+}
+
+/** One version of a key: an object or a delete marker. */
+export type ObjectVersion = ObjectRecord | DeleteMarkerRecord;
+
+export function isDeleteMarker(version: ObjectVersion): version is DeleteMarkerRecord {
+  return 'deleteMarker' in version;
+}
+
+/** The version id a record is known by: objects from before versioning are the `null` version. */
+export function versionIdOf(version: ObjectVersion): string {
+  return version.versionId ?? 'null';
+}
+
+/** What a DELETE did: removed a version (or an unversioned object) or added a delete marker. */
+export interface DeleteOutcome {
+  /** Blobs no version uses any more. */
+  blobs: BlobRef[];
+  /** The version removed, or the delete marker added; absent in a bucket that never had versioning. */
+  versionId?: string;
+  /** True when the DELETE added a delete marker or removed one. */
+  deleteMarker: boolean;
+}
+
+export interface ListVersionsQuery {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** Versions of keys after this one... */
+  keyMarker: string;
+  /** ...and, when given, the versions of key-marker older than this one. */
+  versionIdMarker: string;
+  maxKeys: number;
+}
+
+export interface ListedVersion {
+  version: ObjectVersion;
+  isLatest: boolean;
+  /** When the version stopped being the current one (for lifecycle's NoncurrentDays). */
+  noncurrentSince?: number;
+}
+
+export interface ListVersionsPage {
+  /** Newest version first within a key; keys in UTF-8 byte order; common prefixes interleaved. */
+  entries: Array<ListedVersion | { commonPrefix: string }>;
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
 }
 
 export interface ListObjectsQuery {
@@ -163,6 +231,12 @@ export interface ListPartsPage {
 /** Decides a key's new content from its current one, inside the store's transaction. May throw. */
 export type ObjectUpdate = (current: ObjectRecord | undefined) => ObjectRecord;
 
+/** The object a write made visible (with its version id) and the blobs no version uses any more. */
+export interface WriteOutcome {
+  object: ObjectRecord;
+  replaced: BlobRef[];
+}
+
 /** Builds the object a multipart upload becomes from the upload and all its parts; may throw. */
 export type UploadCompletion = (upload: UploadRecord, parts: PartRecord[]) => { object: ObjectRecord; used: ReadonlySet<number> };
 
@@ -171,27 +245,44 @@ export interface MetadataStore {
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
   listBuckets(ownerUin: string): Promise<BucketRecord[]>;
-  /** Throws NoSuchBucket, or BucketNotEmpty while objects or multipart uploads remain. */
+  /** Throws NoSuchBucket, or BucketNotEmpty while objects, versions, delete markers or multipart uploads remain. */
   deleteBucket(name: string): Promise<void>;
   /** Replaces the bucket's ACL. Throws NoSuchBucket. */
   setBucketAcl(name: string, acl: AclSpec): Promise<void>;
   /** Replaces the bucket's CORS rules, or removes them (undefined). Throws NoSuchBucket. */
   setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void>;
+  /** Enables or suspends versioning. Throws NoSuchBucket. */
+  setBucketVersioning(name: string, status: VersioningStatus): Promise<void>;
 
+  /** The key's current object (undefined when there is none, or its latest version is a delete marker). */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+  /** One version of a key, current or not, by id (`null` names the null version). */
+  getObjectVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined>;
+  /** The delete marker that is the key's latest version, if it is one. */
+  latestDeleteMarker(bucket: string, key: string): Promise<DeleteMarkerRecord | undefined>;
   /**
-   * Makes `object` the current content of its key in one transaction. Throws NoSuchBucket when the
-   * bucket is gone. Resolves with the blobs the replaced object no longer needs.
+   * Makes `object` the current content of its key in one transaction, under the bucket's versioning:
+   * without versioning the old object is replaced; with versioning enabled it becomes a noncurrent
+   * version and the new one gets a fresh version id; while suspended the new one is the `null`
+   * version, replacing any earlier `null` version. Throws NoSuchBucket when the bucket is gone.
    */
-  putObject(object: ObjectRecord): Promise<BlobRef[]>;
+  putObject(object: ObjectRecord): Promise<WriteOutcome>;
   /**
-   * Reads the key's current object and replaces it with what `decide` returns, atomically (append
-   * checks its position this way). Throws NoSuchBucket, or whatever `decide` throws.
+   * Reads one version of the key (the current object unless `versionId` is given) and replaces it in
+   * place with what `decide` returns, atomically (append checks its position, tagging and ACL change
+   * a version this way). When there is no such object, what `decide` returns is written as putObject
+   * does. Throws NoSuchBucket, or whatever `decide` throws.
    */
-  updateObject(bucket: string, key: string, decide: ObjectUpdate): Promise<{ object: ObjectRecord; replaced: BlobRef[] }>;
-  /** Removes a key; resolves with its blobs (none when the key did not exist). */
-  deleteObject(bucket: string, key: string): Promise<BlobRef[]>;
+  updateObject(bucket: string, key: string, decide: ObjectUpdate, versionId?: string): Promise<WriteOutcome>;
+  /**
+   * DELETE Object under the bucket's versioning: without `versionId`, removes the object (no
+   * versioning) or adds a delete marker; with it, removes exactly that version or marker (none: a
+   * no-op), and the next newest version, if an object, becomes current again.
+   */
+  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome>;
   listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
+  /** GET Bucket Object Versions: every version and delete marker, newest first within a key. */
+  listObjectVersions(query: ListVersionsQuery): Promise<ListVersionsPage>;
 
   /** Throws NoSuchBucket. */
   createUpload(upload: UploadRecord): Promise<void>;
