@@ -57,8 +57,12 @@ const MASKED_FIELDS = new Set(['RequestId', 'TraceId', 'x-cos-request-id', 'x-co
 const IGNORED_FIELDS = new Set(['switchHost', 'ContentLengt']);
 
 /** The result or error of a call, as plain data with the natural differences masked. */
+/** Fields that hold version ids, which differ between the worlds by nature. */
+const VERSION_FIELDS = new Set(['VersionId', 'x-cos-version-id', 'NextVersionIdMarker', 'VersionIdMarker', 'DeleteMarkerVersionId', 'x-cos-copy-source-version-id']);
+
 function normalize(world: World, value: unknown): unknown {
   const uploadIds = new Map<string, string>();
+  const versionIds = new Map<string, string>([['null', 'null']]);
   const walk = (v: unknown, field = ''): unknown => {
     if (Buffer.isBuffer(v)) return `<buffer ${v.toString('hex')}>`;
     if (Array.isArray(v)) return v.map((item) => walk(item, field));
@@ -70,6 +74,10 @@ function normalize(world: World, value: unknown): unknown {
     if (typeof v !== 'string') return v;
     if (MASKED_FIELDS.has(field)) return '<id>';
     if (ISO_TIME.test(v) || HTTP_DATE.test(v)) return '<time>';
+    if (VERSION_FIELDS.has(field)) {
+      if (!versionIds.has(v)) versionIds.set(v, `<version ${versionIds.size}>`);
+      return versionIds.get(v);
+    }
     if (field === 'UploadId' || field === 'NextUploadIdMarker') {
       if (!uploadIds.has(v)) uploadIds.set(v, `<upload ${uploadIds.size + 1}>`);
       return uploadIds.get(v);
@@ -310,6 +318,34 @@ describe('parameters and URLs', () => {
     same(async (w) => w.cos.getObjectUrl(obj(w, 'dir/a.txt', { Sign: false, Query: { 'response-content-type': 'text/plain', b: 'x y' } }))));
   test('getObjectUrl with Query and Method', () =>
     same(async (w) => w.cos.getObjectUrl(obj(w, 'dir/a.txt', { Method: 'PUT', Query: { z: '1', a: '2' }, QueryString: 'raw=1' }))));
+});
+
+describe('versioning', () => {
+  // A bucket of its own per world ('v' + the world's bucket), so that the removal steps below stay simple.
+  const vb = (w: World, extra: object = {}) => ({ Bucket: `v${w.Bucket}`, Region: REGION, ...extra });
+  const versionOf = async (w: World, Key: string, put: Promise<unknown>) => {
+    const data = (await put) as { VersionId?: string; headers: Record<string, string> };
+    w.vars[Key] = data.headers['x-cos-version-id'];
+    return data;
+  };
+  test('putBucket and getBucketVersioning before versioning', () => same(async (w) => [await w.cos.putBucket(vb(w)), await w.cos.getBucketVersioning(vb(w))]));
+  test('putBucketVersioning Enabled', () => same((w) => w.cos.putBucketVersioning(vb(w, { VersioningConfiguration: { Status: 'Enabled' } }))));
+  test('getBucketVersioning', () => same((w) => w.cos.getBucketVersioning(vb(w))));
+  test('putObject twice: two versions', () =>
+    same(async (w) => [await versionOf(w, 'v1', w.cos.putObject(vb(w, { Key: 'k', Body: 'one' }))), await versionOf(w, 'v2', w.cos.putObject(vb(w, { Key: 'k', Body: 'two' })))]));
+  test('getObject of the first version', () => same((w) => w.cos.getObject(vb(w, { Key: 'k', VersionId: w.vars.v1 }))));
+  test('headObject of the first version', () => same((w) => w.cos.headObject(vb(w, { Key: 'k', VersionId: w.vars.v1 }))));
+  test('getObject of a missing version: NoSuchVersion', () => same((w) => w.cos.getObject(vb(w, { Key: 'k', VersionId: 'MTg0NDY3NDQwNzM3MDk1NTE2MTU' }))));
+  test('putObjectCopy of a version', () => same((w) => w.cos.putObjectCopy(vb(w, { Key: 'copy', CopySource: `v${w.Bucket}.cos.${REGION}.myqcloud.com/k?versionId=${w.vars.v1}` }))));
+  test('deleteObject: a delete marker', () => same((w) => versionOf(w, 'marker', w.cos.deleteObject(vb(w, { Key: 'k' })))));
+  test('getObject after the delete marker: 404', () => same((w) => w.cos.getObject(vb(w, { Key: 'k' }))));
+  test('listObjectVersions', () => same((w) => w.cos.listObjectVersions(vb(w))));
+  test('listObjectVersions in pages', () => same((w) => w.cos.listObjectVersions(vb(w, { MaxKeys: 2, KeyMarker: 'k', VersionIdMarker: w.vars.marker }))));
+  test('deleteMultipleObject with VersionId', () =>
+    same((w) => w.cos.deleteMultipleObject(vb(w, { Objects: [{ Key: 'k', VersionId: w.vars.marker }, { Key: 'k', VersionId: w.vars.v1 }, { Key: 'copy' }] }))));
+  test('putBucketVersioning Suspended and a null version', () =>
+    same(async (w) => [await w.cos.putBucketVersioning(vb(w, { VersioningConfiguration: { Status: 'Suspended' } })), await w.cos.putObject(vb(w, { Key: 'k', Body: 'null' }))]));
+  test('listObjectVersions when suspended', () => same((w) => w.cos.listObjectVersions(vb(w))));
 });
 
 describe('bucket removal', () => {
