@@ -18,7 +18,8 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
-import { BlobGoneError, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
+import { ctrAt, newIv, type CtrStream } from './cipher.js';
+import { BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
 // the stream lets go of it, which a stream with autoClose: false never does.
@@ -59,6 +60,20 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** The decryption of an encrypted blob from byte `offset` on. */
+function decipherAt(iv: string, offset: number, options: BlobReadOptions): CtrStream {
+  if (!options.encryptionKey) throw new Error('an encrypted blob was opened without its data key');
+  return ctrAt(options.encryptionKey, Buffer.from(iv, 'base64'), offset);
+}
+
+/** A piece's bytes as stored, or decrypted chunk by chunk. */
+function plain(stored: AsyncIterable<Buffer>, decipher: CtrStream | undefined): AsyncIterable<Buffer> {
+  if (!decipher) return stored;
+  return (async function* () {
+    for await (const chunk of stored) yield decipher.update(chunk);
+  })();
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
@@ -93,7 +108,10 @@ export class FsBlobStore implements BlobStore {
     const md5 = createHash('md5');
     const sha1 = options.sha1 ? createHash('sha1') : undefined;
     const crc = new Crc64();
-    const { expectedSize, maxSize } = options;
+    const { expectedSize, maxSize, encryptionKey } = options;
+    const iv = encryptionKey && newIv();
+    // Undefined on the unencrypted path, which stays as it was: chunks go to disk as they came.
+    const cipher = encryptionKey && ctrAt(encryptionKey, iv!, 0);
     let size = 0;
 
     const fd = await openFd(tmp, 'wx');
@@ -120,7 +138,7 @@ export class FsBlobStore implements BlobStore {
         md5.update(chunk);
         crc.update(chunk);
         sha1?.update(chunk);
-        batch.push(chunk);
+        batch.push(cipher ? cipher.update(chunk) : chunk);
         batchBytes += chunk.length;
         if (batchBytes >= WRITE_BATCH) await flush();
       }
@@ -138,7 +156,9 @@ export class FsBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw error;
     }
-    return { id, size, md5Hex: md5.digest('hex'), crc64: crc.digest(), sha1Hex: sha1?.digest('hex') };
+    const result: BlobWriteResult = { id, size, md5Hex: md5.digest('hex'), crc64: crc.digest(), sha1Hex: sha1?.digest('hex') };
+    if (iv) result.iv = iv.toString('base64');
+    return result;
   }
 
   acquire(blobs: readonly BlobRef[]): (() => void) | undefined {
@@ -162,17 +182,18 @@ export class FsBlobStore implements BlobStore {
     };
   }
 
-  async open(blobs: readonly BlobRef[], start: number, end: number): Promise<Readable> {
+  async open(blobs: readonly BlobRef[], start: number, end: number, options: BlobReadOptions = {}): Promise<Readable> {
     // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
     // before any response header is sent; the others open as the stream reaches them.
-    const pieces: Array<{ id: string; from: number; to: number }> = [];
+    const pieces: Array<{ id: string; from: number; to: number; decipher?: CtrStream }> = [];
     let offset = 0;
     for (const b of blobs) {
       const pieceStart = offset;
       const pieceEnd = offset + b.size - 1;
       offset += b.size;
       if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
-      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart });
+      const from = Math.max(start, pieceStart) - pieceStart;
+      pieces.push({ id: b.id, from, to: Math.min(end, pieceEnd) - pieceStart, decipher: b.iv === undefined ? undefined : decipherAt(b.iv, from, options) });
     }
     if (pieces.length === 0) return Readable.from([]);
     let first: number;
@@ -183,13 +204,13 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
-    // A simple object is one piece: its file stream is the answer.
-    if (pieces.length === 1) return firstStream;
+    // A simple unencrypted object is one piece: its file stream is the answer.
+    if (pieces.length === 1 && !pieces[0].decipher) return firstStream;
     const self = this;
     async function* chain() {
-      yield* firstStream;
+      yield* plain(firstStream, pieces[0].decipher);
       for (const p of pieces.slice(1)) {
-        yield* createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
+        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p.decipher);
       }
     }
     const stream = Readable.from(chain(), { objectMode: false });

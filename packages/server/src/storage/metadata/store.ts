@@ -47,6 +47,19 @@ export interface Tag {
 export interface BlobRef {
   id: string;
   size: number;
+  /** Base64 AES-256-CTR IV of an encrypted blob; its key is its object's (or upload's) data key. */
+  iv?: string;
+}
+
+/**
+ * How an object's (or a multipart upload's) bytes are encrypted at rest. One random data key per
+ * object encrypts each of its blobs under that blob's own IV; the data key is stored only sealed.
+ */
+export interface EncryptionRecord {
+  /** SSE-COS: sealed by the server's master key. SSE-C: sealed by the customer's key, which is never stored. */
+  kind: 'SSE-COS' | 'SSE-C';
+  /** The data key sealed with AES-256-GCM (base64 nonce, ciphertext, tag); the tag is what verifies an SSE-C key. */
+  sealedKey: string;
 }
 
 export interface ObjectRecord {
@@ -70,6 +83,8 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
+  /** Present when the bytes are encrypted at rest (SSE-COS or SSE-C). */
+  encryption?: EncryptionRecord;
 }
 
 export interface ListObjectsQuery {
@@ -124,6 +139,8 @@ export interface UploadRecord {
   acl?: AclSpec;
   /** The tags the completed object gets (x-cos-tagging at initiation). */
   tags?: Tag[];
+  /** The encryption every part, and so the completed object, gets (chosen at initiation). */
+  encryption?: EncryptionRecord;
 }
 
 export interface PartRecord {
