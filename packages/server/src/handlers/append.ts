@@ -1,10 +1,15 @@
 /** Append Object: `POST /<key>?append&position=N` (C301-C305). */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { appendObject as append, parsePosition } from '../model/append.js';
+import { CosError } from '@cosbox/protocol';
+import { requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
+  // COS documents no encryption for appendable objects, and an append could not present a key to
+  // the pieces before it: refused rather than stored in the clear.
+  if (requestedEncryption(ctx.header)) throw new CosError('InvalidArgument', 'Append Object does not support server-side encryption.');
   const position = parsePosition(ctx.query.get('position'));
   const size = declaredLength(ctx);
   const object = await append(ctx.services, {

@@ -1,5 +1,9 @@
-/** PUT Object: streamed (at x-cos-traffic-limit when given), digests checked, metadata stored (C202-C206). */
+/**
+ * PUT Object: streamed (at x-cos-traffic-limit when given), digests checked, metadata stored, encrypted
+ * at rest on request (C155-C157, C202-C206).
+ */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import { writerUin } from './writer.js';
@@ -9,6 +13,7 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
   const size = declaredLength(ctx);
   const digests = expectedDigests(ctx);
   const attributes = attributesFromRequest(ctx);
+  const encryption = requestedEncryption(ctx.header);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key: keyOf(ctx),
@@ -17,6 +22,8 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
     size,
     ...digests,
     attributes,
+    encryption,
   });
-  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64 });
+  const sse = encryption?.kind === 'SSE-C' ? encryption : undefined;
+  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64, ...encryptionHeaders(record.encryption, sse) });
 }

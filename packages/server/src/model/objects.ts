@@ -13,11 +13,12 @@ import {
   STORED_CONTENT_HEADERS,
   type ByteRange,
 } from '@cosbox/protocol';
-import { BlobGoneError } from '../storage/blob/store.js';
-import type { AclSpec, ObjectRecord, Tag } from '../storage/metadata/store.js';
+import { BlobGoneError, type BlobWriteResult } from '../storage/blob/store.js';
+import type { AclSpec, BlobRef, ObjectRecord, Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
 import { aclFromHeaders } from './acl.js';
+import type { CustomerKey, SseRequest } from './encryption.js';
 import { tagsFromHeader } from './tagging.js';
 
 /** 5 GB: the largest single PUT or copy (C206, C311). */
@@ -107,6 +108,8 @@ export interface StoreInput {
   sha1Hex?: string;
   attributes: ObjectAttributes;
   objectType?: ObjectRecord['objectType'];
+  /** Encrypt at rest (SSE-COS or SSE-C); absent: stored as sent. */
+  encryption?: SseRequest;
   /** Runs once the bytes are stored and checked, before they become visible; may throw to refuse them. */
   beforeCommit?: (blob: { size: number; md5Hex: string }) => Promise<void>;
 }
@@ -117,10 +120,12 @@ export interface StoreInput {
  * the old content stays. The replaced blobs are removed after the commit.
  */
 export async function storeObject(services: Services, input: StoreInput): Promise<ObjectRecord> {
+  const sealed = services.encryption.newDataKey(input.encryption);
   const blob = await services.blobs.write(input.body, {
     expectedSize: input.size,
     maxSize: MAX_OBJECT_SIZE,
     sha1: input.sha1Hex !== undefined,
+    encryptionKey: sealed?.dataKey,
   });
   const record: ObjectRecord = {
     bucket: input.bucket,
@@ -136,7 +141,8 @@ export async function storeObject(services: Services, input: StoreInput): Promis
     ownerUin: input.ownerUin,
     acl: input.attributes.acl,
     tags: input.attributes.tags,
-    blobs: [{ id: blob.id, size: blob.size }],
+    blobs: [blobRef(blob)],
+    ...(sealed ? { encryption: sealed.record } : {}),
   };
   let replaced;
   try {
@@ -152,6 +158,11 @@ export async function storeObject(services: Services, input: StoreInput): Promis
   return record;
 }
 
+/** What the metadata keeps of a written blob: its id, size and, when encrypted, its IV. */
+export function blobRef(blob: BlobWriteResult): BlobRef {
+  return blob.iv === undefined ? { id: blob.id, size: blob.size } : { id: blob.id, size: blob.size, iv: blob.iv };
+}
+
 /** How much of an object to stream: a byte range, or nothing (HEAD, 304). */
 export type ReadPlan = ByteRange | 'none';
 
@@ -164,12 +175,20 @@ export interface ObjectRead {
 /**
  * Looks up a key and opens the bytes `plan` asks for. The blobs are pinned while streamed, and when
  * the object is replaced between the lookup and the open, the lookup is simply repeated: a reader
- * gets the old or the new object, whole, never a mix.
+ * gets the old or the new object, whole, never a mix. An encrypted object is decrypted as it streams;
+ * an SSE-C one only with its `customer` key (checked before anything else, for HEAD too).
  */
-export async function readObject(services: Services, bucket: string, key: string, plan: (record: ObjectRecord) => ReadPlan): Promise<ObjectRead> {
+export async function readObject(
+  services: Services,
+  bucket: string,
+  key: string,
+  plan: (record: ObjectRecord) => ReadPlan,
+  customer?: CustomerKey,
+): Promise<ObjectRead> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const record = await services.meta.getObject(bucket, key);
     if (!record) throw new CosError('NoSuchKey');
+    const encryptionKey = services.encryption.dataKey(record.encryption, customer);
     const release = services.blobs.acquire(record.blobs);
     if (!release) continue;
     try {
@@ -178,7 +197,7 @@ export async function readObject(services: Services, bucket: string, key: string
         release();
         return { record };
       }
-      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end);
+      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end, { encryptionKey });
       stream.once('close', release);
       return { record, stream };
     } catch (error) {
