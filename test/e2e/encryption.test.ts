@@ -201,7 +201,10 @@ describe('multipart', () => {
   const whole = Buffer.concat(parts);
 
   async function upload(Key: string, init: object, part: object): Promise<COS.MultipartCompleteResult> {
-    const { UploadId } = await h.cos.multipartInit({ ...at(Key), ...init } as COS.MultipartInitParams);
+    const initiated = await h.cos.multipartInit({ ...at(Key), ...init } as COS.MultipartInitParams);
+    const { UploadId } = initiated;
+    if ('ServerSideEncryption' in init) assert.equal(initiated.headers['x-cos-server-side-encryption'], 'AES256');
+    else assert.equal(initiated.headers['x-cos-server-side-encryption-customer-algorithm'], 'AES256');
     const etags: string[] = [];
     for (const [i, Body] of parts.entries()) {
       const res = await h.cos.multipartUpload({ ...at(Key), UploadId, PartNumber: i + 1, Body, ...part } as COS.MultipartUploadParams);
