@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
-import { ctrAt, newIv, type CtrStream } from './cipher.js';
+import { ctrAt, newIv } from './cipher.js';
 import { BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
@@ -60,15 +60,21 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** The decryption of an encrypted blob from byte `offset` on. */
-function decipherAt(iv: string, offset: number, options: BlobReadOptions): CtrStream {
-  if (!options.encryptionKey) throw new Error('an encrypted blob was opened without its data key');
-  return ctrAt(options.encryptionKey, Buffer.from(iv, 'base64'), offset);
+/** One blob's share of a read: bytes `from..to` of blob `id`, encrypted under `iv` when given. */
+interface Piece {
+  id: string;
+  from: number;
+  to: number;
+  iv?: string;
 }
 
-/** A piece's bytes as stored, or decrypted chunk by chunk. */
-function plain(stored: AsyncIterable<Buffer>, decipher: CtrStream | undefined): AsyncIterable<Buffer> {
-  if (!decipher) return stored;
+/**
+ * A piece's bytes as stored, or decrypted chunk by chunk. The cipher is made when the piece is
+ * reached, so an object of many parts holds one at a time.
+ */
+function plain(stored: AsyncIterable<Buffer>, piece: Piece, key: Buffer | undefined): AsyncIterable<Buffer> {
+  if (piece.iv === undefined || !key) return stored;
+  const decipher = ctrAt(key, Buffer.from(piece.iv, 'base64'), piece.from);
   return (async function* () {
     for await (const chunk of stored) yield decipher.update(chunk);
   })();
@@ -185,15 +191,16 @@ export class FsBlobStore implements BlobStore {
   async open(blobs: readonly BlobRef[], start: number, end: number, options: BlobReadOptions = {}): Promise<Readable> {
     // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
     // before any response header is sent; the others open as the stream reaches them.
-    const pieces: Array<{ id: string; from: number; to: number; decipher?: CtrStream }> = [];
+    const pieces: Piece[] = [];
+    const key = options.encryptionKey;
     let offset = 0;
     for (const b of blobs) {
       const pieceStart = offset;
       const pieceEnd = offset + b.size - 1;
       offset += b.size;
       if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
-      const from = Math.max(start, pieceStart) - pieceStart;
-      pieces.push({ id: b.id, from, to: Math.min(end, pieceEnd) - pieceStart, decipher: b.iv === undefined ? undefined : decipherAt(b.iv, from, options) });
+      if (b.iv !== undefined && !key) throw new Error('an encrypted blob was opened without its data key');
+      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
     }
     if (pieces.length === 0) return Readable.from([]);
     let first: number;
@@ -205,12 +212,12 @@ export class FsBlobStore implements BlobStore {
     }
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
     // A simple unencrypted object is one piece: its file stream is the answer.
-    if (pieces.length === 1 && !pieces[0].decipher) return firstStream;
+    if (pieces.length === 1 && pieces[0].iv === undefined) return firstStream;
     const self = this;
     async function* chain() {
-      yield* plain(firstStream, pieces[0].decipher);
+      yield* plain(firstStream, pieces[0], key);
       for (const p of pieces.slice(1)) {
-        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p.decipher);
+        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p, key);
       }
     }
     const stream = Readable.from(chain(), { objectMode: false });
