@@ -21,6 +21,7 @@ interface ServeOptions {
   secretKey?: string;
   appid?: string;
   uin?: string;
+  sseMasterKey?: string;
   logLevel: string;
 }
 
@@ -56,6 +57,7 @@ async function serve(o: ServeOptions): Promise<void> {
     region: o.region,
     domain: o.domain,
     credentials,
+    sseMasterKey: o.sseMasterKey,
     logLevel: o.logLevel,
   });
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
@@ -89,6 +91,7 @@ program
   .option('--secret-key <key>', 'SecretKey of the root account [env COSBOX_SECRET_KEY]', process.env.COSBOX_SECRET_KEY)
   .option('--appid <appid>', 'APPID of the root account [env COSBOX_APPID]', process.env.COSBOX_APPID)
   .option('--uin <uin>', 'uin of the root account [env COSBOX_UIN]', process.env.COSBOX_UIN)
+  .option('--sse-master-key <base64>', 'SSE master key, 32 bytes base64 (default: made once in <data>/sse.key) [env COSBOX_SSE_MASTER_KEY]', process.env.COSBOX_SSE_MASTER_KEY)
   .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
   .action(async (o: ServeOptions) => {
     try {

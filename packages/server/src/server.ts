@@ -2,6 +2,7 @@
  * Starting and stopping a cosbox server: opens the stores, sweeps what a crash left behind, serves
  * HTTP, and on close stops accepting, lets in-flight requests finish and closes the stores.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
@@ -11,6 +12,7 @@ import { CosError } from '@cosbox/protocol';
 import { Accounts, ensureRootAccount } from './auth/accounts.js';
 import { TemporaryKeys } from './auth/temporary-keys.js';
 import { handlers } from './handlers/index.js';
+import { ServerSideEncryption } from './model/encryption.js';
 import { METADATA_FILE } from './admin.js';
 import { Pipeline, rawErrorResponse } from './http/pipeline.js';
 import type { Services } from './services.js';
@@ -53,6 +55,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** SQLite durability: 'full' (default) fsyncs every group commit. */
   synchronous?: 'full' | 'normal';
+  /**
+   * The SSE master key, base64 of 32 bytes (--sse-master-key, COSBOX_SSE_MASTER_KEY). Absent: one is
+   * made at first start and kept in `<data>/sse.key`.
+   */
+  sseMasterKey?: string;
 }
 
 export interface RunningServer {
@@ -88,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
+  const encryption = new ServerSideEncryption(await sseMasterKey(dataDir, options.sseMasterKey));
   await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
   const swept = await blobs.sweep(await meta.referencedBlobIds());
   if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
@@ -97,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     blobs,
     accounts: new Accounts(meta),
     temporaryKeys,
+    encryption,
     config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200 },
     log,
   };
@@ -163,6 +172,33 @@ async function serverSecret(dataDir: string): Promise<Buffer> {
     const secret = TemporaryKeys.fresh();
     await writeFile(path, secret, { mode: 0o600, flag: 'wx' });
     return secret;
+  }
+}
+
+/** Base64 of exactly 32 bytes, else an error that names the setting. */
+export function parseSseMasterKey(text: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text.trim()) || key.length !== 32) {
+    throw new Error('the SSE master key (--sse-master-key, COSBOX_SSE_MASTER_KEY) must be 32 bytes, base64-encoded');
+  }
+  return key;
+}
+
+/**
+ * The key that seals the data keys of SSE-COS objects: the configured one, else one made once per
+ * data directory and kept beside the metadata, readable by its owner only. Losing it loses every
+ * SSE-COS object, so it is never replaced once written.
+ */
+async function sseMasterKey(dataDir: string, configured: string | undefined): Promise<Buffer> {
+  if (configured !== undefined && configured !== '') return parseSseMasterKey(configured);
+  const path = join(dataDir, 'sse.key');
+  try {
+    return parseSseMasterKey(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const key = randomBytes(32);
+    await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    return key;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Accounts } from './auth/accounts.js';
 import type { TemporaryKeys } from './auth/temporary-keys.js';
+import type { ServerSideEncryption } from './model/encryption.js';
 import type { BlobStore } from './storage/blob/store.js';
 import type { MetadataStore } from './storage/metadata/store.js';
 
@@ -20,6 +21,8 @@ export interface Services {
   blobs: BlobStore;
   accounts: Accounts;
   temporaryKeys: TemporaryKeys;
+  /** The SSE master key: seals and opens the data keys of encrypted objects. */
+  encryption: ServerSideEncryption;
   config: ServiceConfig;
   log: Logger;
 }

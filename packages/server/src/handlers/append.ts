@@ -2,12 +2,16 @@
 import { CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { appendObject as append, parsePosition } from '../model/append.js';
+import { requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
   // An appendable object is one version that grows in place; COS refuses appends once versioning is on.
   if (bucketOf(ctx).versioning !== undefined) throw new CosError('InvalidRequest', 'Append Object is not supported in a bucket with versioning enabled or suspended.');
+  // COS documents no encryption for appendable objects, and an append could not present a key to
+  // the pieces before it: refused rather than stored in the clear.
+  if (requestedEncryption(ctx.header)) throw new CosError('InvalidArgument', 'Append Object does not support server-side encryption.');
   const position = parsePosition(ctx.query.get('position'));
   const size = declaredLength(ctx);
   const object = await append(ctx.services, {

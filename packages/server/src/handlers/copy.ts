@@ -1,11 +1,13 @@
 /**
  * PUT Object - Copy (C224-C230): x-cos-copy-source in every form, the metadata and tagging
  * directives, the four source conditions. The bytes stream from the source's blobs into a new blob,
- * hashed on the way.
+ * hashed on the way: decrypted with the source's key and encrypted with the destination's, so a copy
+ * may change an object's encryption.
  */
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
 import { authorize, isOwner } from '../auth/authorize.js';
 import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { copySourceCustomerKey, encryptionHeaders, requestedEncryption, type CustomerKey, type SseRequest } from '../model/encryption.js';
 import {
   attributesFromRequest,
   MAX_OBJECT_SIZE,
@@ -17,7 +19,7 @@ import {
   type ReadPlan,
 } from '../model/objects.js';
 import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
-import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
+import type { BucketRecord, EncryptionRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { versionHeader } from './object-headers.js';
 import { utf8Length } from '@cosbox/protocol';
 import { writerUin } from './writer.js';
@@ -85,6 +87,16 @@ function directive(ctx: RequestContext, header: 'x-cos-metadata-directive' | 'x-
   throw new CosError('InvalidArgument', `${header} must be Copy or Replaced.`);
 }
 
+/**
+ * The destination's encryption: what the request's headers ask for, else the source's kept (SSE-COS
+ * stays SSE-COS; SSE-C stays SSE-C under the key the request gave for the source).
+ */
+function destinationEncryption(requested: SseRequest | undefined, source: EncryptionRecord | undefined, sourceKey: CustomerKey | undefined): SseRequest | undefined {
+  if (requested || !source) return requested;
+  if (source.kind === 'SSE-COS') return { kind: 'SSE-COS' };
+  return sourceKey && { kind: 'SSE-C', ...sourceKey };
+}
+
 export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
   const key = keyOf(ctx);
@@ -95,16 +107,18 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   const requested = attributesFromRequest(ctx);
   const conditions = copySourcePreconditions(ctx);
   const classGiven = (ctx.header('x-cos-storage-class') ?? '') !== '';
+  const sourceKey = copySourceCustomerKey(ctx.header);
+  const requestedSse = requestedEncryption(ctx.header);
 
   let attributes: ObjectAttributes | undefined;
   const { record: src, stream } = await readCopySource(ctx, from, source, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
     const sameObject = from.name === bucket.name && source.key === key;
     // Copying an object onto itself only makes sense to change it (C226).
-    if (sameObject && metadata === 'Copy' && !(classGiven && requested.storageClass !== rec.storageClass)) {
+    if (sameObject && metadata === 'Copy' && !requestedSse && !(classGiven && requested.storageClass !== rec.storageClass)) {
       throw new CosError(
         'InvalidRequest',
-        'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata or storage class; use x-cos-metadata-directive: Replaced.',
+        'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class or encryption; use x-cos-metadata-directive: Replaced.',
       );
     }
     if (rec.size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge', 'Objects larger than 5 GB must be copied with Upload Part - Copy.');
@@ -113,8 +127,9 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
     if (metadata === 'Copy') Object.assign(attributes, { contentHeaders: rec.contentHeaders, meta: rec.meta });
     if (tagging === 'Copy') attributes.tags = rec.tags;
     return wholeObject(rec);
-  });
+  }, sourceKey);
   if (!stream || !attributes) throw new Error('copy source opened without a stream');
+  const encryption = destinationEncryption(requestedSse, src.encryption, sourceKey);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,
@@ -122,11 +137,17 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
     body: stream,
     size: src.size,
     attributes,
+    encryption,
   });
   return xmlResponse(
     buildXml('CopyObjectResult', { ETag: record.etag, CRC64: record.crc64, LastModified: isoDate(record.lastModified) }),
     200,
-    { 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record), ...copySourceVersionHeader(src) },
+    {
+      'x-cos-hash-crc64ecma': record.crc64,
+      ...versionHeader(record),
+      ...copySourceVersionHeader(src),
+      ...encryptionHeaders(record.encryption, encryption?.kind === 'SSE-C' ? encryption : undefined),
+    },
   );
 }
 
@@ -135,9 +156,15 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
  * latest version is a delete marker is NoSuchKey (404); a named version that is a delete marker is
  * 400 (§1.8.4).
  */
-export async function readCopySource(ctx: RequestContext, from: BucketRecord, source: CopySource, plan: (record: ObjectRecord) => ReadPlan): Promise<ObjectRead> {
+export async function readCopySource(
+  ctx: RequestContext,
+  from: BucketRecord,
+  source: CopySource,
+  plan: (record: ObjectRecord) => ReadPlan,
+  customer?: CustomerKey,
+): Promise<ObjectRead> {
   try {
-    return await readObject(ctx.services, from.name, source.key, plan, source.versionId === '' ? undefined : source.versionId);
+    return await readObject(ctx.services, from.name, source.key, plan, { versionId: source.versionId === '' ? undefined : source.versionId, customer });
   } catch (error) {
     if (error instanceof CosError && error.code === 'MethodNotAllowed') throw new CosError('InvalidRequest', 'The copy source version is a delete marker.');
     throw error;

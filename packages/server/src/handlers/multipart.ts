@@ -13,6 +13,7 @@ import {
   requireUpload,
   storePart,
 } from '../model/multipart.js';
+import { copySourceCustomerKey, customerKey, encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import type { UploadRecord } from '../storage/metadata/store.js';
@@ -32,17 +33,32 @@ function principal(uin: string) {
   return { ID: camId({ uin }), DisplayName: uin };
 }
 
+/**
+ * The upload's data key for a part (undefined when it is not encrypted): an SSE-C upload needs its
+ * key with every part, as its object does with every read.
+ */
+function partKey(ctx: RequestContext, upload: UploadRecord) {
+  const customer = customerKey(ctx.header);
+  return { encryptionKey: ctx.services.encryption.dataKey(upload.encryption, customer, 'multipart upload'), customer };
+}
+
 export async function initiateMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
+  const encryption = requestedEncryption(ctx.header);
   const upload = await initiateUpload(ctx.services, {
     bucket: bucket.name,
     key: keyOf(ctx),
     ownerUin: writerUin(ctx),
     initiatorUin: writerUin(ctx),
     attributes: attributesFromRequest(ctx),
+    encryption,
     now: ctx.now,
   });
-  return xmlResponse(buildXml('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: upload.key, UploadId: upload.uploadId }));
+  return xmlResponse(
+    buildXml('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: upload.key, UploadId: upload.uploadId }),
+    200,
+    encryptionHeaders(upload.encryption, encryption?.kind === 'SSE-C' ? encryption : undefined),
+  );
 }
 
 export async function uploadPart(ctx: RequestContext): Promise<ResponseSpec> {
@@ -53,9 +69,10 @@ export async function uploadPart(ctx: RequestContext): Promise<ResponseSpec> {
   const size = declaredLength(ctx);
   const { md5Hex } = expectedDigests(ctx);
   // Refuse before reading the body when the upload is already gone (checked again on commit).
-  await requireUpload(ctx.services, bucket.name, key, uploadId);
-  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: limitedBody(ctx), size, md5Hex });
-  return emptyResponse(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64 });
+  const upload = await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const { encryptionKey, customer } = partKey(ctx, upload);
+  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: limitedBody(ctx), size, md5Hex, encryptionKey });
+  return emptyResponse(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64, ...encryptionHeaders(upload.encryption, customer) });
 }
 
 /** `x-cos-copy-source-range: bytes=first-last` within the source, or the whole source. */
@@ -75,7 +92,9 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
   const partNumber = parsePartNumber(ctx.query.get('partnumber'));
   const uploadId = uploadIdOf(ctx);
   const source = parseCopySource(ctx.header('x-cos-copy-source') ?? '');
-  await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const upload = await requireUpload(ctx.services, bucket.name, key, uploadId);
+  const { encryptionKey, customer } = partKey(ctx, upload);
+  const sourceKey = copySourceCustomerKey(ctx.header);
   const from = await sourceBucket(ctx, source);
   const conditions = copySourcePreconditions(ctx);
   let size = 0;
@@ -84,12 +103,13 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
     const range = copyRange(ctx.header('x-cos-copy-source-range'), rec.size);
     size = range.end - range.start + 1;
     return range;
-  });
+  }, sourceKey);
   if (!stream) throw new Error('copy source opened without a stream');
-  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: stream, size });
+  const part = await storePart(ctx.services, { bucket: bucket.name, key, uploadId, partNumber, body: stream, size, encryptionKey });
   return xmlResponse(buildXml('CopyPartResult', { ETag: part.etag, CRC64: part.crc64, LastModified: isoDate(part.lastModified) }), 200, {
     'x-cos-hash-crc64ecma': part.crc64,
     ...copySourceVersionHeader(src),
+    ...encryptionHeaders(upload.encryption, customer),
   });
 }
 
@@ -153,7 +173,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<Resp
       ETag: object.etag,
     }),
     200,
-    { 'x-cos-hash-crc64ecma': object.crc64, ...versionHeader(object) },
+    { 'x-cos-hash-crc64ecma': object.crc64, ...versionHeader(object), ...encryptionHeaders(object.encryption) },
   );
 }
 

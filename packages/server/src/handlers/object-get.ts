@@ -4,6 +4,7 @@
  */
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { customerKey, encryptionHeaders } from '../model/encryption.js';
 import { readObject, requestedVersion, wholeObject } from '../model/objects.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import { objectHeaders, versionHeader } from './object-headers.js';
@@ -12,6 +13,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   let notModified = false;
   let range: ByteRange | undefined;
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
+  const customer = customerKey(ctx.header);
   const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
     const outcome = evaluatePreconditions(
       {
@@ -33,9 +35,9 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
       throw error;
     }
     return range ?? wholeObject(rec);
-  }, requestedVersion(ctx));
+  }, { versionId: requestedVersion(ctx), customer });
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = objectHeaders(record, ctx.query);
+  const headers = { ...objectHeaders(record, ctx.query), ...encryptionHeaders(record.encryption, customer) };
   if (notModified) {
     return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(record) } };
   }

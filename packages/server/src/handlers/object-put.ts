@@ -1,5 +1,9 @@
-/** PUT Object: streamed (at x-cos-traffic-limit when given), digests checked, metadata stored (C202-C206). */
+/**
+ * PUT Object: streamed (at x-cos-traffic-limit when given), digests checked, metadata stored, encrypted
+ * at rest on request (C155-C157, C202-C206).
+ */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import { versionHeader } from './object-headers.js';
@@ -10,6 +14,7 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
   const size = declaredLength(ctx);
   const digests = expectedDigests(ctx);
   const attributes = attributesFromRequest(ctx);
+  const encryption = requestedEncryption(ctx.header);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key: keyOf(ctx),
@@ -18,6 +23,8 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
     size,
     ...digests,
     attributes,
+    encryption,
   });
-  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record) });
+  const sse = encryption?.kind === 'SSE-C' ? encryption : undefined;
+  return emptyResponse(200, { ETag: record.etag, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record), ...encryptionHeaders(record.encryption, sse) });
 }

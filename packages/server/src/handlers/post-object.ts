@@ -10,6 +10,7 @@ import { resolveKey, type Caller } from '../auth/authenticate.js';
 import { authorize } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
 import { versionHeader } from './object-headers.js';
 import { checkPolicy, parsePolicy } from '../model/post-policy.js';
@@ -124,12 +125,14 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const attributes = attributesFrom(get, Object.fromEntries(fields));
   if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = form.mimeType;
   const limit = parseTrafficLimit(fields.get('x-cos-traffic-limit'));
+  const encryption = requestedEncryption((name) => fields.get(name));
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,
     ownerUin: caller.kind === 'account' ? caller.account.uin : bucket.ownerUin,
     body: limit === undefined ? form.file : throttle(form.file, limit, ctx.signal),
     attributes,
+    encryption,
     beforeCommit: async (blob) => {
       await form.done;
       if (blob.size < size.min || blob.size > size.max) throw new CosError('AccessDenied', 'Invalid according to Policy: the file size is outside content-length-range.');
@@ -144,7 +147,8 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
     return emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag });
   }
   const status = successStatus(fields.get('success_action_status'));
-  const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record) };
+  const sse = encryption?.kind === 'SSE-C' ? encryption : undefined;
+  const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record), ...encryptionHeaders(record.encryption, sse) };
   if (status !== 201) return emptyResponse(status, headers);
   return xmlResponse(buildXml('PostResponse', { Location: location, Bucket: bucket.name, Key: key, ETag: record.etag.replace(/"/g, '') }), 201, headers);
 }

@@ -8,7 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
 import type { ObjectRecord, PartRecord, UploadCompletion, UploadRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
-import { digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+import type { SseRequest } from './encryption.js';
+import { blobRef, digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
 
 export const MAX_PART_NUMBER = 10_000;
 /** Every part but the last must be at least this big (EntityTooSmall at Complete; C252). */
@@ -36,8 +37,10 @@ export function parsePartNumber(value: string | undefined): number {
 
 export async function initiateUpload(
   services: Services,
-  input: { bucket: string; key: string; ownerUin: string; initiatorUin: string; attributes: ObjectAttributes; now: number },
+  input: { bucket: string; key: string; ownerUin: string; initiatorUin: string; attributes: ObjectAttributes; encryption?: SseRequest; now: number },
 ): Promise<UploadRecord> {
+  // The data key is made now: every part is encrypted with it, and the completed object keeps it.
+  const sealed = services.encryption.newDataKey(input.encryption);
   const upload: UploadRecord = {
     bucket: input.bucket,
     key: input.key,
@@ -50,6 +53,7 @@ export async function initiateUpload(
     meta: input.attributes.meta,
     acl: input.attributes.acl,
     tags: input.attributes.tags,
+    ...(sealed ? { encryption: sealed.record } : {}),
   };
   await services.meta.createUpload(upload);
   return upload;
@@ -68,16 +72,26 @@ export async function requireUpload(services: Services, bucket: string, key: str
  */
 export async function storePart(
   services: Services,
-  input: { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; md5Hex?: string },
+  input: {
+    bucket: string;
+    key: string;
+    uploadId: string;
+    partNumber: number;
+    body: AsyncIterable<Uint8Array>;
+    size?: number;
+    md5Hex?: string;
+    /** The upload's data key, when the upload is encrypted. */
+    encryptionKey?: Buffer;
+  },
 ): Promise<PartRecord> {
-  const blob = await services.blobs.write(input.body, { expectedSize: input.size, maxSize: MAX_OBJECT_SIZE });
+  const blob = await services.blobs.write(input.body, { expectedSize: input.size, maxSize: MAX_OBJECT_SIZE, encryptionKey: input.encryptionKey });
   const part: PartRecord = {
     partNumber: input.partNumber,
     size: blob.size,
     etag: quoteEtag(blob.md5Hex),
     crc64: blob.crc64,
     lastModified: Date.now(),
-    blob: { id: blob.id, size: blob.size },
+    blob: blobRef(blob),
   };
   let replaced;
   try {
@@ -136,6 +150,7 @@ export function completion(requested: ReadonlyArray<{ partNumber: number; etag: 
       acl: upload.acl,
       tags: upload.tags,
       blobs: chosen.map((p) => p.blob),
+      ...(upload.encryption ? { encryption: upload.encryption } : {}),
     };
     return { object, used: new Set(chosen.map((p) => p.partNumber)) };
   };

@@ -13,11 +13,12 @@ import {
   STORED_CONTENT_HEADERS,
   type ByteRange,
 } from '@cosbox/protocol';
-import { BlobGoneError } from '../storage/blob/store.js';
-import { isDeleteMarker, type AclSpec, type DeleteMarkerRecord, type ObjectRecord, type Tag } from '../storage/metadata/store.js';
+import { BlobGoneError, type BlobWriteResult } from '../storage/blob/store.js';
+import { isDeleteMarker, type AclSpec, type BlobRef, type DeleteMarkerRecord, type ObjectRecord, type Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
 import { aclFromHeaders } from './acl.js';
+import type { CustomerKey, SseRequest } from './encryption.js';
 import { tagsFromHeader } from './tagging.js';
 
 /** 5 GB: the largest single PUT or copy (C206, C311). */
@@ -107,6 +108,8 @@ export interface StoreInput {
   sha1Hex?: string;
   attributes: ObjectAttributes;
   objectType?: ObjectRecord['objectType'];
+  /** Encrypt at rest (SSE-COS or SSE-C); absent: stored as sent. */
+  encryption?: SseRequest;
   /** Runs once the bytes are stored and checked, before they become visible; may throw to refuse them. */
   beforeCommit?: (blob: { size: number; md5Hex: string }) => Promise<void>;
 }
@@ -117,10 +120,12 @@ export interface StoreInput {
  * the old content stays. The replaced blobs are removed after the commit.
  */
 export async function storeObject(services: Services, input: StoreInput): Promise<ObjectRecord> {
+  const sealed = services.encryption.newDataKey(input.encryption);
   const blob = await services.blobs.write(input.body, {
     expectedSize: input.size,
     maxSize: MAX_OBJECT_SIZE,
     sha1: input.sha1Hex !== undefined,
+    encryptionKey: sealed?.dataKey,
   });
   const record: ObjectRecord = {
     bucket: input.bucket,
@@ -136,7 +141,8 @@ export async function storeObject(services: Services, input: StoreInput): Promis
     ownerUin: input.ownerUin,
     acl: input.attributes.acl,
     tags: input.attributes.tags,
-    blobs: [{ id: blob.id, size: blob.size }],
+    blobs: [blobRef(blob)],
+    ...(sealed ? { encryption: sealed.record } : {}),
   };
   let outcome;
   try {
@@ -150,6 +156,11 @@ export async function storeObject(services: Services, input: StoreInput): Promis
   }
   void services.blobs.remove(outcome.replaced).catch((err: unknown) => services.log.warn({ err }, 'could not remove replaced blobs'));
   return outcome.object;
+}
+
+/** What the metadata keeps of a written blob: its id, size and, when encrypted, its IV. */
+export function blobRef(blob: BlobWriteResult): BlobRef {
+  return blob.iv === undefined ? { id: blob.id, size: blob.size } : { id: blob.id, size: blob.size, iv: blob.iv };
 }
 
 /** How much of an object to stream: a byte range, or nothing (HEAD, 304). */
@@ -189,20 +200,31 @@ export function requestedVersion(ctx: RequestContext): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Which object a read wants besides its key, and the key that opens it. */
+export interface ReadOptions {
+  /** A version of the key instead of its current object. */
+  versionId?: string;
+  /** The customer key of an SSE-C object. */
+  customer?: CustomerKey;
+}
+
 /**
  * Looks up a key (or one version of it) and opens the bytes `plan` asks for. The blobs are pinned
  * while streamed, and when the object is replaced between the lookup and the open, the lookup is
- * simply repeated: a reader gets the old or the new object, whole, never a mix.
+ * simply repeated: a reader gets the old or the new object, whole, never a mix. An encrypted object
+ * is decrypted as it streams; an SSE-C one only with its customer key (checked before anything
+ * else, for HEAD too).
  */
 export async function readObject(
   services: Services,
   bucket: string,
   key: string,
   plan: (record: ObjectRecord) => ReadPlan,
-  versionId?: string,
+  options: ReadOptions = {},
 ): Promise<ObjectRead> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const record = await findObject(services, bucket, key, versionId);
+    const record = await findObject(services, bucket, key, options.versionId);
+    const encryptionKey = services.encryption.dataKey(record.encryption, options.customer);
     const release = services.blobs.acquire(record.blobs);
     if (!release) continue;
     try {
@@ -211,7 +233,7 @@ export async function readObject(
         release();
         return { record };
       }
-      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end);
+      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end, { encryptionKey });
       stream.once('close', release);
       return { record, stream };
     } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -98,4 +98,31 @@ test('sweep removes temporary files and unreferenced blobs, keeps referenced one
   assert.deepEqual(await s.sweep(new Set([keep.id])), { temporary: 1, orphans: 1 });
   assert.equal(existsSync(s.pathOf(keep.id)), true);
   assert.equal(existsSync(s.pathOf(orphan.id)), false);
+});
+
+test('an encrypted write stores ciphertext, hashes the plaintext, and reads back any range across blobs', async () => {
+  const s = await store();
+  const key = randomBytes(32);
+  const a = randomBytes(70_000);
+  const b = randomBytes(33_333);
+  const wa = await s.write(chunks(a, 4099), { encryptionKey: key, sha1: true });
+  const wb = await s.write(chunks(b), { encryptionKey: key });
+  assert.equal(wa.md5Hex, createHash('md5').update(a).digest('hex'));
+  assert.equal(wa.crc64, crc64(a));
+  assert.equal(wa.sha1Hex, createHash('sha1').update(a).digest('hex'));
+  assert.equal(wa.size, a.length);
+  assert.ok(wa.iv && wb.iv && wa.iv !== wb.iv, 'each blob has its own IV');
+  const onDisk = readdirSync(blobsOf(s), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  assert.equal(onDisk.length, 2);
+  const stored = Buffer.concat(onDisk.map((e) => readFileSync(join(e.parentPath, e.name))));
+  assert.equal(stored.length, a.length + b.length, 'CTR keeps sizes');
+  assert.equal(stored.indexOf(a.subarray(0, 64)), -1);
+  assert.equal(stored.indexOf(b.subarray(1000, 1064)), -1);
+
+  const whole = Buffer.concat([a, b]);
+  const refs = [wa, wb].map(({ id, size, iv }) => ({ id, size, iv }));
+  for (const [start, end] of [[0, whole.length - 1], [1, 16], [17, 69_999], [69_990, 70_020], [70_000, 70_000], [70_001, whole.length - 2]]) {
+    assert.deepEqual(await readAll(await s.open(refs, start, end, { encryptionKey: key })), whole.subarray(start, end + 1), `${start}-${end}`);
+  }
+  await assert.rejects(s.open(refs, 0, 10), /without its data key/);
 });

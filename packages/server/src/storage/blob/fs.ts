@@ -18,7 +18,8 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
-import { BlobGoneError, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
+import { ctrAt, newIv } from './cipher.js';
+import { BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
 // the stream lets go of it, which a stream with autoClose: false never does.
@@ -59,6 +60,26 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** One blob's share of a read: bytes `from..to` of blob `id`, encrypted under `iv` when given. */
+interface Piece {
+  id: string;
+  from: number;
+  to: number;
+  iv?: string;
+}
+
+/**
+ * A piece's bytes as stored, or decrypted chunk by chunk. The cipher is made when the piece is
+ * reached, so an object of many parts holds one at a time.
+ */
+function plain(stored: AsyncIterable<Buffer>, piece: Piece, key: Buffer | undefined): AsyncIterable<Buffer> {
+  if (piece.iv === undefined || !key) return stored;
+  const decipher = ctrAt(key, Buffer.from(piece.iv, 'base64'), piece.from);
+  return (async function* () {
+    for await (const chunk of stored) yield decipher.update(chunk);
+  })();
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
@@ -93,7 +114,10 @@ export class FsBlobStore implements BlobStore {
     const md5 = createHash('md5');
     const sha1 = options.sha1 ? createHash('sha1') : undefined;
     const crc = new Crc64();
-    const { expectedSize, maxSize } = options;
+    const { expectedSize, maxSize, encryptionKey } = options;
+    const iv = encryptionKey && newIv();
+    // Undefined on the unencrypted path, which stays as it was: chunks go to disk as they came.
+    const cipher = encryptionKey && ctrAt(encryptionKey, iv!, 0);
     let size = 0;
 
     const fd = await openFd(tmp, 'wx');
@@ -120,7 +144,7 @@ export class FsBlobStore implements BlobStore {
         md5.update(chunk);
         crc.update(chunk);
         sha1?.update(chunk);
-        batch.push(chunk);
+        batch.push(cipher ? cipher.update(chunk) : chunk);
         batchBytes += chunk.length;
         if (batchBytes >= WRITE_BATCH) await flush();
       }
@@ -138,7 +162,9 @@ export class FsBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       throw error;
     }
-    return { id, size, md5Hex: md5.digest('hex'), crc64: crc.digest(), sha1Hex: sha1?.digest('hex') };
+    const result: BlobWriteResult = { id, size, md5Hex: md5.digest('hex'), crc64: crc.digest(), sha1Hex: sha1?.digest('hex') };
+    if (iv) result.iv = iv.toString('base64');
+    return result;
   }
 
   acquire(blobs: readonly BlobRef[]): (() => void) | undefined {
@@ -162,17 +188,19 @@ export class FsBlobStore implements BlobStore {
     };
   }
 
-  async open(blobs: readonly BlobRef[], start: number, end: number): Promise<Readable> {
+  async open(blobs: readonly BlobRef[], start: number, end: number, options: BlobReadOptions = {}): Promise<Readable> {
     // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
     // before any response header is sent; the others open as the stream reaches them.
-    const pieces: Array<{ id: string; from: number; to: number }> = [];
+    const pieces: Piece[] = [];
+    const key = options.encryptionKey;
     let offset = 0;
     for (const b of blobs) {
       const pieceStart = offset;
       const pieceEnd = offset + b.size - 1;
       offset += b.size;
       if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
-      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart });
+      if (b.iv !== undefined && !key) throw new Error('an encrypted blob was opened without its data key');
+      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
     }
     if (pieces.length === 0) return Readable.from([]);
     let first: number;
@@ -183,13 +211,13 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
-    // A simple object is one piece: its file stream is the answer.
-    if (pieces.length === 1) return firstStream;
+    // A simple unencrypted object is one piece: its file stream is the answer.
+    if (pieces.length === 1 && pieces[0].iv === undefined) return firstStream;
     const self = this;
     async function* chain() {
-      yield* firstStream;
+      yield* plain(firstStream, pieces[0], key);
       for (const p of pieces.slice(1)) {
-        yield* createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 });
+        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p, key);
       }
     }
     const stream = Readable.from(chain(), { objectMode: false });

@@ -22,6 +22,16 @@ export interface BlobWriteOptions {
   maxSize?: number;
   /** Also compute SHA-1 (for x-cos-content-sha1). */
   sha1?: boolean;
+  /**
+   * Encrypt at rest with this AES-256 data key (AES-256-CTR under a fresh IV, returned as `iv`).
+   * Digests and sizes are of the plaintext.
+   */
+  encryptionKey?: Buffer;
+}
+
+export interface BlobReadOptions {
+  /** The data key of the blobs that carry an IV: their bytes are decrypted on the way out. */
+  encryptionKey?: Buffer;
 }
 
 export interface BlobWriteResult extends BlobRef {
@@ -34,10 +44,11 @@ export interface BlobStore {
   /** Streams `body` into a new blob, hashing MD5 and CRC-64 in the same pass. Nothing remains on failure. */
   write(body: AsyncIterable<Uint8Array>, options?: BlobWriteOptions): Promise<BlobWriteResult>;
   /**
-   * Streams bytes `start..end` (inclusive) of the concatenation of `blobs`. Rejects with
+   * Streams bytes `start..end` (inclusive) of the concatenation of `blobs` (decrypted from the first
+   * wanted byte on, for encrypted blobs: nothing before it is read). Rejects with
    * BlobGoneError when the first blob no longer exists (the object changed: look it up again).
    */
-  open(blobs: readonly BlobRef[], start: number, end: number): Promise<Readable>;
+  open(blobs: readonly BlobRef[], start: number, end: number, options?: BlobReadOptions): Promise<Readable>;
   /**
    * Pins blobs against removal while they are read; returns the matching release, or undefined when
    * a blob is being removed right now (the object changed: look it up again).

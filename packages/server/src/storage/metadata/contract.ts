@@ -120,6 +120,35 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual((await s.getObject('a-1', 'm'))?.tags, tags);
   }));
 
+  test(`${name}: encryption round-trips on objects, uploads and parts (blob IVs included)`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const encryption = { kind: 'SSE-COS' as const, sealedKey: 'c2VhbGVk' };
+    const encrypted = { ...object('a-1', 'k'), encryption, blobs: [{ id: 'b1', size: 3, iv: 'aXYx' }] };
+    await s.putObject(encrypted);
+    assert.deepEqual(await s.getObject('a-1', 'k'), encrypted);
+    const [listed] = (await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '', maxKeys: 10 })).entries;
+    assert.deepEqual('object' in listed ? listed.object : undefined, encrypted);
+    await s.updateObject('a-1', 'k', (current) => ({ ...current!, encryption: undefined, blobs: [{ id: 'b2', size: 3 }] }));
+    assert.equal('encryption' in (await s.getObject('a-1', 'k'))!, false, 'unencrypted: no encryption member');
+
+    const customer = { kind: 'SSE-C' as const, sealedKey: 'Y3VzdG9tZXI=' };
+    await s.createUpload({ ...upload('a-1', 'm', 'u1'), encryption: customer });
+    assert.deepEqual((await s.getUpload('a-1', 'm', 'u1'))?.encryption, customer);
+    assert.equal((await s.getUpload('a-1', 'm', 'u1'))?.encryption?.kind, 'SSE-C');
+    await s.putPart('a-1', 'm', 'u1', { ...part(1), blob: { id: 'p1', size: 5, iv: 'aXZw' } });
+    assert.deepEqual((await s.listParts('a-1', 'm', 'u1', 0, 10)).parts[0].blob, { id: 'p1', size: 5, iv: 'aXZw' });
+    const done = await s.completeUpload('a-1', 'm', 'u1', (u, parts) => ({
+      object: { ...object('a-1', 'm'), encryption: u.encryption, blobs: parts.map((p) => p.blob) },
+      used: new Set([1]),
+    }));
+    assert.deepEqual(await s.getObject('a-1', 'm'), done.object);
+    assert.deepEqual(done.object.blobs, [{ id: 'p1', size: 5, iv: 'aXZw' }]);
+    await s.createUpload(upload('a-1', 'm', 'u2'));
+    await s.putPart('a-1', 'm', 'u2', part(1));
+    assert.equal('encryption' in (await s.getUpload('a-1', 'm', 'u2'))!, false);
+    assert.deepEqual((await s.listParts('a-1', 'm', 'u2', 0, 10)).parts[0].blob, { id: 'part-1', size: 5 });
+  }));
+
   test(`${name}: concurrent writes all commit; one failure does not undo its neighbours`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
     const writes = Array.from({ length: 50 }, (_, i) => s.putObject(object('a-1', `k${i}`)));

@@ -27,6 +27,7 @@ import type {
   DeleteMarkerRecord,
   DeleteOutcome,
   ListedVersion,
+  EncryptionRecord,
   ListObjectsPage,
   ListObjectsQuery,
   ListPartsPage,
@@ -51,7 +52,7 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 6;
 
 /** Schema changes by version, applied in order on open (exported for the upgrade test). */
 export const MIGRATIONS: Record<number, string> = {
@@ -146,6 +147,10 @@ export const MIGRATIONS: Record<number, string> = {
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX versions_by_id ON versions(bucket, key, version_id);
   `,
+  // Migration 5 is the lifecycle branch's (restore, lifecycle, bucket tags).
+  // Encryption at rest: the EncryptionRecord of an object or upload (JSON, NULL when unencrypted),
+  // and a part's own IV (JSON {iv}); an object's blob IVs live in its blobs column.
+  6: "ALTER TABLE objects ADD COLUMN encryption TEXT; ALTER TABLE uploads ADD COLUMN encryption TEXT; ALTER TABLE parts ADD COLUMN encryption TEXT;",
 };
 
 interface ObjectRow {
@@ -164,6 +169,7 @@ interface ObjectRow {
   tags: string | null;
   blobs: string;
   version_id: string | null;
+  encryption: string | null;
 }
 
 interface VersionRow {
@@ -197,6 +203,15 @@ function tagsOf(column: string | null): { tags?: Tag[] } {
   return column ? { tags: JSON.parse(column) as Tag[] } : {};
 }
 
+/** The encryption member, present only for encrypted objects and uploads. */
+function encryptionOf(column: string | null): { encryption?: EncryptionRecord } {
+  return column ? { encryption: JSON.parse(column) as EncryptionRecord } : {};
+}
+
+function encryptionColumn(encryption: EncryptionRecord | undefined): string | null {
+  return encryption ? JSON.stringify(encryption) : null;
+}
+
 /** No tags and an empty list are both stored as NULL. */
 function tagsColumn(tags: readonly Tag[] | undefined): string | null {
   return tags && tags.length > 0 ? JSON.stringify(tags) : null;
@@ -218,6 +233,7 @@ interface UploadRow {
   meta: string;
   acl: string | null;
   tags: string | null;
+  encryption: string | null;
 }
 
 interface PartRow {
@@ -227,6 +243,7 @@ interface PartRow {
   crc64: string;
   last_modified: number;
   blob_id: string;
+  encryption: string | null;
 }
 
 function toUpload(row: UploadRow): UploadRecord {
@@ -242,6 +259,7 @@ function toUpload(row: UploadRow): UploadRecord {
     meta: JSON.parse(row.meta) as Record<string, string>,
     ...aclOf(row.acl),
     ...tagsOf(row.tags),
+    ...encryptionOf(row.encryption),
   };
 }
 
@@ -252,7 +270,7 @@ function toPart(row: PartRow): PartRecord {
     etag: row.etag,
     crc64: row.crc64,
     lastModified: row.last_modified,
-    blob: { id: row.blob_id, size: row.size },
+    blob: { id: row.blob_id, size: row.size, ...(row.encryption ? (JSON.parse(row.encryption) as { iv: string }) : {}) },
   };
 }
 
@@ -273,6 +291,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     ...tagsOf(row.tags),
     blobs: JSON.parse(row.blobs) as BlobRef[],
     ...(row.version_id !== null ? { versionId: row.version_id } : {}),
+    ...encryptionOf(row.encryption),
   };
 }
 
@@ -434,29 +453,30 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
-        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id`),
+        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
     allBlobs: db.prepare('SELECT blobs FROM objects'),
     allPartBlobs: db.prepare('SELECT blob_id FROM parts'),
     insertUpload: db.prepare(`
-      INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta, acl, tags)
-      VALUES (@bucket, @key, @upload_id, @initiated, @owner_uin, @initiator_uin, @storage_class, @content_headers, @meta, @acl, @tags)`),
+      INSERT INTO uploads (bucket, key, upload_id, initiated, owner_uin, initiator_uin, storage_class, content_headers, meta, acl, tags, encryption)
+      VALUES (@bucket, @key, @upload_id, @initiated, @owner_uin, @initiator_uin, @storage_class, @content_headers, @meta, @acl, @tags, @encryption)`),
     getUpload: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
     deleteUpload: db.prepare('DELETE FROM uploads WHERE bucket = ? AND key = ? AND upload_id = ?'),
     getPartBlob: db.prepare('SELECT blob_id, size FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? AND part_number = ?'),
     upsertPart: db.prepare(`
-      INSERT INTO parts (bucket, key, upload_id, part_number, size, etag, crc64, last_modified, blob_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO parts (bucket, key, upload_id, part_number, size, etag, crc64, last_modified, blob_id, encryption)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (bucket, key, upload_id, part_number) DO UPDATE SET
-        size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified, blob_id = excluded.blob_id`),
+        size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified, blob_id = excluded.blob_id,
+        encryption = excluded.encryption`),
     listParts: db.prepare('SELECT * FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?'),
     allParts: db.prepare('SELECT * FROM parts WHERE bucket = ? AND key = ? AND upload_id = ? ORDER BY part_number'),
     deleteParts: db.prepare('DELETE FROM parts WHERE bucket = ? AND key = ? AND upload_id = ?'),
@@ -503,6 +523,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+      // Numbers may be missing while migrations are written on separate branches: skip them.
       if (MIGRATIONS[v] === undefined) continue;
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]);
@@ -731,6 +752,7 @@ export class SqliteMetadataStore implements MetadataStore {
       tags: tagsColumn(object.tags),
       blobs: JSON.stringify(object.blobs),
       version_id: object.versionId ?? null,
+      encryption: encryptionColumn(object.encryption),
     });
   }
 
@@ -854,6 +876,7 @@ export class SqliteMetadataStore implements MetadataStore {
         meta: JSON.stringify(upload.meta),
         acl: upload.acl ? JSON.stringify(upload.acl) : null,
         tags: tagsColumn(upload.tags),
+        encryption: encryptionColumn(upload.encryption),
       });
     });
   }
@@ -873,7 +896,8 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.write(() => {
       this.requireUpload(bucket, key, uploadId);
       const previous = this.stmt.getPartBlob.get(bucket, key, uploadId, part.partNumber) as { blob_id: string; size: number } | undefined;
-      this.stmt.upsertPart.run(bucket, key, uploadId, part.partNumber, part.size, part.etag, part.crc64, part.lastModified, part.blob.id);
+      const partEncryption = part.blob.iv === undefined ? null : JSON.stringify({ iv: part.blob.iv });
+      this.stmt.upsertPart.run(bucket, key, uploadId, part.partNumber, part.size, part.etag, part.crc64, part.lastModified, part.blob.id, partEncryption);
       return previous && previous.blob_id !== part.blob.id ? [{ id: previous.blob_id, size: previous.size }] : [];
     });
   }

@@ -51,6 +51,19 @@ export interface Tag {
 export interface BlobRef {
   id: string;
   size: number;
+  /** Base64 AES-256-CTR IV of an encrypted blob; its key is its object's (or upload's) data key. */
+  iv?: string;
+}
+
+/**
+ * How an object's (or a multipart upload's) bytes are encrypted at rest. One random data key per
+ * object encrypts each of its blobs under that blob's own IV; the data key is stored only sealed.
+ */
+export interface EncryptionRecord {
+  /** SSE-COS: sealed by the server's master key. SSE-C: sealed by the customer's key, which is never stored. */
+  kind: 'SSE-COS' | 'SSE-C';
+  /** The data key sealed with AES-256-GCM (base64 nonce, ciphertext, tag); the tag is what verifies an SSE-C key. */
+  sealedKey: string;
 }
 
 export interface ObjectRecord {
@@ -74,6 +87,8 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
+  /** Present when the bytes are encrypted at rest (SSE-COS or SSE-C). */
+  encryption?: EncryptionRecord;
   /**
    * Set by the store on every write to a bucket with versioning: a fresh id while versioning is
    * enabled, `null` while it is suspended. Absent for objects written before versioning was first
@@ -192,6 +207,8 @@ export interface UploadRecord {
   acl?: AclSpec;
   /** The tags the completed object gets (x-cos-tagging at initiation). */
   tags?: Tag[];
+  /** The encryption every part, and so the completed object, gets (chosen at initiation). */
+  encryption?: EncryptionRecord;
 }
 
 export interface PartRecord {
