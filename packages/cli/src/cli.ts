@@ -22,6 +22,14 @@ interface ServeOptions {
   appid?: string;
   uin?: string;
   logLevel: string;
+  timeScale: number;
+  lifecycleInterval: number;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number');
+  return n;
 }
 
 function credentialsFrom(o: ServeOptions): RootCredentials | undefined {
@@ -57,6 +65,8 @@ async function serve(o: ServeOptions): Promise<void> {
     domain: o.domain,
     credentials,
     logLevel: o.logLevel,
+    timeScale: o.timeScale,
+    lifecycleIntervalMs: o.lifecycleInterval * 1000,
   });
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
   let stopping = false;
@@ -90,6 +100,8 @@ program
   .option('--appid <appid>', 'APPID of the root account [env COSBOX_APPID]', process.env.COSBOX_APPID)
   .option('--uin <uin>', 'uin of the root account [env COSBOX_UIN]', process.env.COSBOX_UIN)
   .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
+  .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
+  .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);

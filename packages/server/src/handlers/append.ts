@@ -1,11 +1,16 @@
 /** Append Object: `POST /<key>?append&position=N` (C301-C305). */
+import { CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { appendObject as append, parsePosition } from '../model/append.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
+import { isArchived } from '../model/restore.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
   const position = parsePosition(ctx.query.get('position'));
+  const attributes = attributesFromRequest(ctx);
+  // An object that grows by appends is read back as it grows: never an archived one.
+  if (isArchived(attributes.storageClass)) throw new CosError('NotSupportedStorageClass', `Append Object does not take the ${attributes.storageClass} storage class.`);
   const size = declaredLength(ctx);
   const object = await append(ctx.services, {
     bucket: bucketOf(ctx).name,
@@ -15,7 +20,7 @@ export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
     body: ctx.body(),
     size,
     md5Hex: expectedDigests(ctx).md5Hex,
-    attributes: attributesFromRequest(ctx),
+    attributes,
     now: ctx.now,
   });
   return emptyResponse(200, {

@@ -7,6 +7,7 @@ import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/prot
 import { authorize, isOwner } from '../auth/authorize.js';
 import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, MAX_OBJECT_SIZE, readObject, storeObject, wholeObject, type ObjectAttributes } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import { utf8Length } from '@cosbox/protocol';
@@ -90,6 +91,8 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   let attributes: ObjectAttributes | undefined;
   const { record: src, stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    // An archived source is copied (or moved to another class) only from a restored copy, as on COS.
+    requireReadable(rec, ctx.now);
     const sameObject = from.name === bucket.name && source.key === key;
     // Copying an object onto itself only makes sense to change it (C226).
     if (sameObject && metadata === 'Copy' && !(classGiven && requested.storageClass !== rec.storageClass)) {

@@ -14,6 +14,7 @@ import {
   storePart,
 } from '../model/multipart.js';
 import { attributesFromRequest, declaredLength, expectedDigests, readObject } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import type { UploadRecord } from '../storage/metadata/store.js';
 import { copySourcePreconditions, parseCopySource, sourceBucket } from './copy.js';
@@ -81,6 +82,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
   let size = 0;
   const { stream } = await readObject(ctx.services, from.name, source.key, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    requireReadable(rec, ctx.now);
     const range = copyRange(ctx.header('x-cos-copy-source-range'), rec.size);
     size = range.end - range.start + 1;
     return range;

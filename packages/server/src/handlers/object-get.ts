@@ -1,10 +1,11 @@
 /**
  * GET and HEAD Object: Range, conditional requests, response-* overrides, x-cos-traffic-limit
- * (C161-C166, C207-C212).
+ * (C161-C166, C207-C212), archived objects (x-cos-restore; GET needs a restored copy).
  */
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { readObject, wholeObject } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import { objectHeaders } from './object-headers.js';
 
@@ -13,6 +14,8 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   let range: ByteRange | undefined;
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
   const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
+    // HEAD describes an archived object; only its bytes need a restored copy (C237).
+    if (withBody) requireReadable(rec, ctx.now);
     const outcome = evaluatePreconditions(
       {
         ifMatch: ctx.header('if-match'),
@@ -35,7 +38,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
     return range ?? wholeObject(rec);
   });
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = objectHeaders(record, ctx.query);
+  const headers = objectHeaders(record, ctx.now, ctx.query);
   if (notModified) {
     return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'] } };
   }

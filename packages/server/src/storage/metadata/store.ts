@@ -19,6 +19,44 @@ export interface BucketRecord {
   acl?: AclSpec;
   /** The bucket's CORS rules, when it has any. */
   cors?: CorsRule[];
+  /** The bucket's lifecycle rules (PUT Bucket lifecycle), when it has any. */
+  lifecycle?: LifecycleRule[];
+  /** The bucket's tags (PUT Bucket tagging), when it has any. */
+  tagging?: Tag[];
+}
+
+/** Which objects a lifecycle rule applies to: all of these must hold (an empty filter matches all). */
+export interface LifecycleFilter {
+  prefix?: string;
+  tags: Tag[];
+}
+
+/**
+ * One lifecycle rule (FEATURES §1.14) as PUT Bucket lifecycle gave it. Dates are kept as written
+ * (GET answers them verbatim) with their instant alongside; days are whole days.
+ */
+export interface LifecycleRule {
+  id?: string;
+  status: 'Enabled' | 'Disabled';
+  filter: LifecycleFilter;
+  transitions: Array<{ days?: number; date?: string; storageClass: string }>;
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  noncurrentVersionTransitions: Array<{ noncurrentDays: number; storageClass: string }>;
+  noncurrentVersionExpiration?: { noncurrentDays: number };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+/**
+ * A POST Object restore of an archived object: the instants (ms since the epoch, already shortened
+ * by the server's time scale) at which the temporary copy becomes readable and goes away. Whether
+ * a restore is under way, done or expired follows from them and the clock: no timer changes it.
+ */
+export interface RestoreState {
+  tier: 'Expedited' | 'Standard' | 'Bulk';
+  days: number;
+  requestedAt: number;
+  readyAt: number;
+  expiresAt: number;
 }
 
 /** One CORS rule of a bucket (FEATURES §1.10.7). */
@@ -70,6 +108,8 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
+  /** The latest restore of an ARCHIVE or DEEP_ARCHIVE object, when there was one. */
+  restore?: RestoreState;
 }
 
 export interface ListObjectsQuery {
@@ -177,6 +217,12 @@ export interface MetadataStore {
   setBucketAcl(name: string, acl: AclSpec): Promise<void>;
   /** Replaces the bucket's CORS rules, or removes them (undefined). Throws NoSuchBucket. */
   setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void>;
+  /** Replaces the bucket's lifecycle rules, or removes them (undefined). Throws NoSuchBucket. */
+  setBucketLifecycle(name: string, rules: LifecycleRule[] | undefined): Promise<void>;
+  /** Replaces the bucket's tags, or removes them (undefined or empty). Throws NoSuchBucket. */
+  setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void>;
+  /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
+  listLifecycleBuckets(): Promise<BucketRecord[]>;
 
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**
@@ -191,6 +237,12 @@ export interface MetadataStore {
   updateObject(bucket: string, key: string, decide: ObjectUpdate): Promise<{ object: ObjectRecord; replaced: BlobRef[] }>;
   /** Removes a key; resolves with its blobs (none when the key did not exist). */
   deleteObject(bucket: string, key: string): Promise<BlobRef[]>;
+  /**
+   * Removes a key only if `matches` accepts its current object, in one transaction (the lifecycle
+   * worker expires what it saw, never a newer object written since). Resolves with the removed
+   * blobs, or undefined when nothing was removed.
+   */
+  deleteObjectIf(bucket: string, key: string, matches: (current: ObjectRecord) => boolean): Promise<BlobRef[] | undefined>;
   listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
 
   /** Throws NoSuchBucket. */
