@@ -17,6 +17,7 @@ export class LifecycleWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  private busy = false;
 
   constructor(
     private readonly services: Services,
@@ -26,13 +27,27 @@ export class LifecycleWorker {
   /** Starts the periodic rounds (the first after one interval). */
   start(): void {
     if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'lifecycle round failed')), this.intervalMs);
+    this.timer = setInterval(() => {
+      // A round slower than the interval is not queued behind by more rounds.
+      if (this.busy) return;
+      void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'lifecycle round failed'));
+    }, this.intervalMs);
     this.timer.unref();
   }
 
   /** One round over every bucket with rules; rounds never overlap (a second waits for the first). */
   runOnce(): Promise<void> {
-    const round = this.running.catch(() => undefined).then(() => (this.stopped ? undefined : this.round()));
+    const round = this.running
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.stopped) return;
+        this.busy = true;
+        try {
+          await this.round();
+        } finally {
+          this.busy = false;
+        }
+      });
     this.running = round;
     return round;
   }
