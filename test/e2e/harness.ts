@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import COS from 'cos-nodejs-sdk-v5';
-import { startServer, type RunningServer } from '@cosbox/server';
+import { startServer, type RunningServer, type ServerOptions } from '@cosbox/server';
 
 export const SECRET_ID = 'AKIDcosboxE2ETestKey0000000000000000';
 export const SECRET_KEY = 'cosboxE2ETestSecretKey000000000000';
@@ -25,13 +25,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `options` are passed to the server (a time scale, a lifecycle interval, ...). */
+export async function startHarness(options: Partial<Omit<ServerOptions, 'dataDir' | 'port' | 'credentials'>> = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cosbox-e2e-'));
   const server = await startServer({
     dataDir,
     port: 0,
     credentials: { secretId: SECRET_ID, secretKey: SECRET_KEY, appid: APPID, uin: UIN },
     logLevel: 'silent',
+    ...options,
   });
   const client = (options: Partial<COS.COSOptions> = {}) =>
     new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Protocol: 'http:', Ip: `127.0.0.1:${server.port}`, ...options } as COS.COSOptions);

@@ -1,5 +1,5 @@
 /**
- * Object tagging (issue 6, item 5), end to end with the official SDK: PUT/GET/DELETE Object tagging,
+ * Object tagging (issue 6, item 5) and bucket tagging, end to end with the official SDK: PUT/GET/DELETE Object tagging,
  * the x-cos-tagging header on PUT Object, PUT Object - Copy (x-cos-tagging-directive), Initiate
  * Multipart Upload, Append Object and the POST form, x-cos-tagging-count on HEAD and GET, and COS's limits.
  */
@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type COS from 'cos-nodejs-sdk-v5';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
 import { postForm, signedFields } from './form.js';
-import { assertCosError, encodeKey, md5Base64, sdkRejects, sendToBucket } from './raw.js';
+import { assertCosError, encodeKey, md5Base64, sdkRejects, send, sendToBucket } from './raw.js';
 
 let h: Harness;
 const Bucket = bucketName('tags');
@@ -170,6 +170,43 @@ test('POST Object: the x-cos-tagging form field tags the uploaded object', async
   await sdkRejects(h.cos.headObject(at('form-bad.txt')), 404);
 });
 
-test('bucket tagging is not offered yet: NotImplemented', async () => {
-  assertCosError(await sendToBucket(h, Bucket, { path: '/?tagging' }), 501, 'NotImplemented');
+test('PUT, GET and DELETE Bucket tagging with the SDK: NoSuchTagSet 404 without tags, a PUT replaces them, DELETE 204', async () => {
+  const Tagged = bucketName('btags');
+  await h.cos.putBucket({ Bucket: Tagged, Region: REGION });
+  const bucket = { Bucket: Tagged, Region: REGION };
+  assert.deepEqual((await h.cos.getBucketTagging(bucket)).Tags, [], 'the SDK reads NoSuchTagSet as no tags');
+  assertCosError(await sendToBucket(h, Tagged, { path: '/?tagging' }), 404, 'NoSuchTagSet');
+
+  const Tags = [{ Key: 'project', Value: 'cosbox' }, { Key: 'cost center', Value: '' }, { Key: '部门', Value: 'ops/infra' }];
+  assert.equal((await h.cos.putBucketTagging({ ...bucket, Tags })).statusCode, 200);
+  assert.deepEqual((await h.cos.getBucketTagging(bucket)).Tags, Tags);
+  const raw = await sendToBucket(h, Tagged, { path: '/?tagging' });
+  assert.equal(raw.text, '<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet><Tag><Key>project</Key><Value>cosbox</Value></Tag><Tag><Key>cost center</Key><Value/></Tag><Tag><Key>部门</Key><Value>ops/infra</Value></Tag></TagSet></Tagging>');
+  await h.cos.putBucketTagging({ ...bucket, Tags: [{ Key: 'only', Value: '1' }] });
+  assert.deepEqual((await h.cos.getBucketTagging(bucket)).Tags, [{ Key: 'only', Value: '1' }]);
+  await sdkRejects(h.cos.getObjectTagging({ ...bucket, Key: 'x' }), 404, 'NoSuchKey');
+
+  assert.equal((await h.cos.deleteBucketTagging(bucket)).statusCode, 204);
+  assert.deepEqual((await h.cos.getBucketTagging(bucket)).Tags, []);
+  assert.equal((await sendToBucket(h, Tagged, { method: 'DELETE', path: '/?tagging' })).status, 204, 'DELETE without tags');
+  await h.cos.deleteBucket(bucket);
+});
+
+test('Bucket tagging limits: up to 50 tags, InvalidTag beyond and for bad keys, MalformedXML, BadDigest; owner only', async () => {
+  const Tagged = bucketName('btags');
+  await h.cos.putBucket({ Bucket: Tagged, Region: REGION });
+  const bucket = { Bucket: Tagged, Region: REGION };
+  const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));
+  await h.cos.putBucketTagging({ ...bucket, Tags: fifty });
+  assert.equal((await h.cos.getBucketTagging(bucket)).Tags.length, 50);
+  await sdkRejects(h.cos.putBucketTagging({ ...bucket, Tags: [...fifty, { Key: 'k50', Value: '' }] }), 400, 'InvalidTag');
+  await sdkRejects(h.cos.putBucketTagging({ ...bucket, Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] }), 400, 'InvalidTag');
+  await sdkRejects(h.cos.putBucketTagging({ ...bucket, Tags: [{ Key: 'a#b', Value: '1' }] }), 400, 'InvalidTag');
+  await sdkRejects(h.cos.putBucketTagging({ ...bucket, Tags: [{ Key: '', Value: '1' }] }), 400, 'InvalidTag');
+  const path = '/?tagging';
+  assertCosError(await sendToBucket(h, Tagged, { method: 'PUT', path, body: '<Tagging/>' }), 400, 'MalformedXML');
+  const body = '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>';
+  assertCosError(await sendToBucket(h, Tagged, { method: 'PUT', path, body, headers: { 'content-md5': md5Base64('other') } }), 400, 'BadDigest');
+  assert.equal((await h.cos.getBucketTagging(bucket)).Tags.length, 50, 'refused PUTs change nothing');
+  assertCosError(await send(h, { path: `/${Tagged}/?tagging`, sign: false }), 403, 'AccessDenied');
 });

@@ -23,6 +23,14 @@ interface ServeOptions {
   uin?: string;
   sseMasterKey?: string;
   logLevel: string;
+  timeScale: number;
+  lifecycleInterval: number;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number');
+  return n;
 }
 
 function credentialsFrom(o: ServeOptions): RootCredentials | undefined {
@@ -59,6 +67,8 @@ async function serve(o: ServeOptions): Promise<void> {
     credentials,
     sseMasterKey: o.sseMasterKey,
     logLevel: o.logLevel,
+    timeScale: o.timeScale,
+    lifecycleIntervalMs: o.lifecycleInterval * 1000,
   });
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
   let stopping = false;
@@ -93,6 +103,8 @@ program
   .option('--uin <uin>', 'uin of the root account [env COSBOX_UIN]', process.env.COSBOX_UIN)
   .option('--sse-master-key <base64>', 'SSE master key, 32 bytes base64 (default: made once in <data>/sse.key) [env COSBOX_SSE_MASTER_KEY]', process.env.COSBOX_SSE_MASTER_KEY)
   .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
+  .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
+  .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);

@@ -78,6 +78,8 @@ export const ERROR_TABLE = {
   NoSuchUpload: { status: 404, message: 'The specified upload does not exist.' },
   NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist.' },
+  // Not in seed 004 (no bucket tagging there, FEATURES §1.17): COS's answer to GET Bucket tagging without tags.
+  NoSuchTagSet: { status: 404, message: 'There is no tag set associated with the bucket.' },
 
   // 405-416
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },

@@ -18,6 +18,7 @@ import { Pipeline, rawErrorResponse } from './http/pipeline.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
+import { LifecycleWorker } from './workers/lifecycle.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -60,7 +61,16 @@ export interface ServerOptions {
    * made at first start and kept in `<data>/sse.key`.
    */
   sseMasterKey?: string;
+  /**
+   * How many times faster than real time lifecycle days, restore durations and restore expiry
+   * pass: default 1; 86400 makes a day last one second.
+   */
+  timeScale?: number;
+  /** How often the lifecycle worker applies the buckets' rules, in real milliseconds. Default one hour. */
+  lifecycleIntervalMs?: number;
 }
+
+export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
   /** `http://host:port` */
@@ -68,7 +78,9 @@ export interface RunningServer {
   host: string;
   port: number;
   services: Services;
-  /** Stops accepting, finishes in-flight requests, closes the stores. */
+  /** Applies every bucket's lifecycle rules now (besides the periodic rounds); resolves when done. */
+  runLifecycle(): Promise<void>;
+  /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
   close(): Promise<void>;
 }
 
@@ -87,6 +99,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`refusing to listen on ${host} with the well-known development credentials: set COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID`);
   }
   const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
+  const timeScale = options.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`the time scale must be a positive number, not ${timeScale}`);
+  const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
+  if (!Number.isFinite(lifecycleIntervalMs) || lifecycleIntervalMs <= 0) throw new Error(`the lifecycle interval must be a positive number, not ${lifecycleIntervalMs}`);
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
 
   const dataDir = resolve(options.dataDir);
@@ -106,7 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
-    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200 },
+    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale },
     log,
   };
   const pipeline = new Pipeline(services, handlers);
@@ -136,12 +152,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 9000);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
+  const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
+  lifecycle.start();
+
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     host,
     port,
     services,
+    runLifecycle: () => lifecycle.runOnce(),
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((done) => {
@@ -156,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           });
           server.closeIdleConnections();
         });
+        await lifecycle.stop();
         await meta.close();
         log.flush?.();
       })()),

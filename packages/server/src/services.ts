@@ -13,6 +13,11 @@ export interface ServiceConfig {
   domain?: string;
   /** Buckets per account (TooManyBucket beyond; C309). */
   maxBucketsPerOwner: number;
+  /**
+   * How many times faster than real time lifecycle days, restore durations and restore expiry run
+   * (1: real time; 86400: a day lasts a second).
+   */
+  timeScale: number;
 }
 
 /** Everything a handler may use besides its request. */

@@ -4,6 +4,7 @@ import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec 
 import { appendObject as append, parsePosition } from '../model/append.js';
 import { requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
+import { isArchived } from '../model/restore.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
@@ -13,6 +14,9 @@ export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
   // the pieces before it: refused rather than stored in the clear.
   if (requestedEncryption(ctx.header)) throw new CosError('InvalidArgument', 'Append Object does not support server-side encryption.');
   const position = parsePosition(ctx.query.get('position'));
+  const attributes = attributesFromRequest(ctx);
+  // An object that grows by appends is read back as it grows: never an archived one.
+  if (isArchived(attributes.storageClass)) throw new CosError('NotSupportedStorageClass', `Append Object does not take the ${attributes.storageClass} storage class.`);
   const size = declaredLength(ctx);
   const object = await append(ctx.services, {
     bucket: bucketOf(ctx).name,
@@ -22,7 +26,7 @@ export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
     body: ctx.body(),
     size,
     md5Hex: expectedDigests(ctx).md5Hex,
-    attributes: attributesFromRequest(ctx),
+    attributes,
     now: ctx.now,
   });
   return emptyResponse(200, {

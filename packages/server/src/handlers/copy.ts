@@ -18,6 +18,7 @@ import {
   type ObjectRead,
   type ReadPlan,
 } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
 import type { BucketRecord, EncryptionRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { versionHeader } from './object-headers.js';
@@ -113,6 +114,8 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
   let attributes: ObjectAttributes | undefined;
   const { record: src, stream } = await readCopySource(ctx, from, source, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    // An archived source is copied (or moved to another class) only from a restored copy, as on COS.
+    requireReadable(rec, ctx.now);
     const sameObject = from.name === bucket.name && source.key === key;
     // Copying an object onto itself only makes sense to change it (C226).
     if (sameObject && metadata === 'Copy' && !requestedSse && !(classGiven && requested.storageClass !== rec.storageClass)) {

@@ -20,7 +20,9 @@ import { putObject } from './object-put.js';
 import { postObject } from './post-object.js';
 import { getService } from './service.js';
 import { getFederationToken } from './sts.js';
-import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './tagging.js';
+import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './lifecycle.js';
+import { restoreObject } from './restore.js';
+import { deleteBucketTagging, deleteObjectTagging, getBucketTagging, getObjectTagging, putBucketTagging, putObjectTagging } from './tagging.js';
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
@@ -52,6 +54,13 @@ export const handlers: HandlerTable = {
   GetObjectTagging: getObjectTagging,
   PutObjectTagging: putObjectTagging,
   DeleteObjectTagging: deleteObjectTagging,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  GetBucketLifecycle: getBucketLifecycle,
+  PutBucketLifecycle: putBucketLifecycle,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
+  RestoreObject: restoreObject,
   GetBucketCors: getBucketCors,
   PutBucketCors: putBucketCors,
   DeleteBucketCors: deleteBucketCors,

@@ -15,6 +15,7 @@ import {
 } from '../model/multipart.js';
 import { copySourceCustomerKey, customerKey, encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import type { UploadRecord } from '../storage/metadata/store.js';
 import { copySourcePreconditions, copySourceVersionHeader, parseCopySource, readCopySource, sourceBucket } from './copy.js';
@@ -100,6 +101,7 @@ export async function uploadPartCopy(ctx: RequestContext): Promise<ResponseSpec>
   let size = 0;
   const { record: src, stream } = await readCopySource(ctx, from, source, (rec) => {
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
+    requireReadable(rec, ctx.now);
     const range = copyRange(ctx.header('x-cos-copy-source-range'), rec.size);
     size = range.end - range.start + 1;
     return range;

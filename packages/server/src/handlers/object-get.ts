@@ -1,11 +1,12 @@
 /**
  * GET and HEAD Object: Range, conditional requests, response-* overrides, x-cos-traffic-limit
- * (C161-C166, C207-C212).
+ * (C161-C166, C207-C212), archived objects (x-cos-restore; GET needs a restored copy).
  */
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { customerKey, encryptionHeaders } from '../model/encryption.js';
 import { readObject, requestedVersion, wholeObject } from '../model/objects.js';
+import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import { objectHeaders, versionHeader } from './object-headers.js';
 
@@ -15,6 +16,8 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
   const customer = customerKey(ctx.header);
   const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
+    // HEAD describes an archived object; only its bytes need a restored copy (C237).
+    if (withBody) requireReadable(rec, ctx.now);
     const outcome = evaluatePreconditions(
       {
         ifMatch: ctx.header('if-match'),
@@ -37,7 +40,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
     return range ?? wholeObject(rec);
   }, { versionId: requestedVersion(ctx), customer });
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = { ...objectHeaders(record, ctx.query), ...encryptionHeaders(record.encryption, customer) };
+  const headers = { ...objectHeaders(record, ctx.now, ctx.query), ...encryptionHeaders(record.encryption, customer) };
   if (notModified) {
     return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(record) } };
   }

@@ -1,5 +1,6 @@
 /** The headers that describe a stored object on GET, HEAD and write responses (C207, C210, C211). */
 import { httpDate, RESPONSE_OVERRIDES } from '@cosbox/protocol';
+import { restoreHeader } from '../model/restore.js';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 
 /** x-cos-version-id for an object written to a bucket with versioning (none before it was enabled). */
@@ -7,7 +8,8 @@ export function versionHeader(record: ObjectRecord): Record<string, string> {
   return record.versionId === undefined ? {} : { 'x-cos-version-id': record.versionId };
 }
 
-export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, string>): Record<string, string | number> {
+/** `now` places an archived object's restore (x-cos-restore). */
+export function objectHeaders(record: ObjectRecord, now: number, query?: ReadonlyMap<string, string>): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/octet-stream',
     ...record.contentHeaders,
@@ -21,6 +23,8 @@ export function objectHeaders(record: ObjectRecord, query?: ReadonlyMap<string, 
   };
   if (record.tags) headers['x-cos-tagging-count'] = record.tags.length;
   Object.assign(headers, versionHeader(record));
+  const restore = restoreHeader(record, now);
+  if (restore !== undefined) headers['x-cos-restore'] = restore;
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = query?.get(param);
     if (value !== undefined && value !== '') headers[header] = value;

@@ -11,20 +11,22 @@ import type { Services } from '../services.js';
 export type { Tag };
 
 export const MAX_TAGS = 10;
+/** A bucket takes more tags than an object (COS's limit for buckets). */
+export const MAX_BUCKET_TAGS = 50;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
 /** A Tagging document this big holds ten of the longest tags several times over. */
 export const MAX_TAGGING_BYTES = 64 * 1024;
 
 /** Letters and digits of any script (COS takes UTF-8 tags), spaces and + - = . _ : / @. */
-const TAG_ALPHABET = /^[\p{L}\p{N} +\-=._:/@]*$/u;
+export const TAG_ALPHABET = /^[\p{L}\p{N} +\-=._:/@]*$/u;
 
 /** Length in characters (code points), as COS counts it, not in UTF-16 units. */
 const characters = (text: string) => [...text].length;
 
 /** Checks COS's limits (InvalidTag); an empty set is no tags (undefined). */
-export function checkTags(tags: readonly Tag[]): Tag[] | undefined {
-  if (tags.length > MAX_TAGS) throw new CosError('InvalidTag', `An object has at most ${MAX_TAGS} tags; ${tags.length} were given.`);
+export function checkTags(tags: readonly Tag[], maxTags = MAX_TAGS): Tag[] | undefined {
+  if (tags.length > maxTags) throw new CosError('InvalidTag', `${maxTags === MAX_TAGS ? 'An object' : 'A bucket'} has at most ${maxTags} tags; ${tags.length} were given.`);
   const keys = new Set<string>();
   for (const { key, value } of tags) {
     if (characters(key) < 1 || characters(key) > MAX_TAG_KEY_LENGTH) throw new CosError('InvalidTag', `A tag key has 1 to ${MAX_TAG_KEY_LENGTH} characters.`);
@@ -44,7 +46,7 @@ function element(value: XmlValue | undefined) {
 }
 
 /** `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>`: MalformedXML, InvalidTag. */
-export function tagsFromXml(text: string): Tag[] | undefined {
+export function tagsFromXml(text: string, maxTags = MAX_TAGS): Tag[] | undefined {
   const tagging = element(parseXml(text).Tagging);
   const tagSet = tagging && element(tagging.TagSet);
   if (!tagSet) throw new CosError('MalformedXML', 'The body must be a Tagging document with a TagSet.');
@@ -55,7 +57,7 @@ export function tagsFromXml(text: string): Tag[] | undefined {
     if (key === undefined || value === undefined) throw new CosError('MalformedXML', 'Every Tag needs a Key and a Value.');
     return { key, value };
   });
-  return checkTags(tags);
+  return checkTags(tags, maxTags);
 }
 
 function decodeComponent(text: string): string {

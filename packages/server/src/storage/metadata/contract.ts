@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CosError } from '@cosbox/protocol';
-import { isDeleteMarker, versionIdOf, type BucketRecord, type MetadataStore, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
+import { isDeleteMarker, versionIdOf, type BucketRecord, type LifecycleRule, type MetadataStore, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e: unknown) => e instanceof CosError && e.code === code);
 
@@ -147,6 +147,51 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await s.putPart('a-1', 'm', 'u2', part(1));
     assert.equal('encryption' in (await s.getUpload('a-1', 'm', 'u2'))!, false);
     assert.deepEqual((await s.listParts('a-1', 'm', 'u2', 0, 10)).parts[0].blob, { id: 'part-1', size: 5 });
+  }));
+
+  test(`${name}: bucket lifecycle rules and tags round-trip, are replaced and removed; lifecycle buckets are listed`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    await s.createBucket(bucket('b-2', '2'), 10);
+    const rules: LifecycleRule[] = [
+      {
+        id: 'r1',
+        status: 'Enabled',
+        filter: { prefix: 'logs/', tags: [{ key: 'k', value: 'v' }] },
+        transitions: [{ days: 30, storageClass: 'STANDARD_IA' }, { date: '2030-01-01T00:00:00.000Z', storageClass: 'ARCHIVE' }],
+        expiration: { days: 365 },
+        noncurrentVersionTransitions: [{ noncurrentDays: 0, storageClass: 'ARCHIVE' }],
+        noncurrentVersionExpiration: { noncurrentDays: 7 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+      },
+    ];
+    assert.deepEqual(await s.listLifecycleBuckets(), []);
+    await s.setBucketLifecycle('b-2', rules);
+    assert.deepEqual((await s.getBucket('b-2'))?.lifecycle, rules);
+    assert.deepEqual((await s.listLifecycleBuckets()).map((b) => b.name), ['b-2'], 'of any owner, only those with rules');
+    await s.setBucketTagging('a-1', [{ key: 't', value: '1' }]);
+    assert.deepEqual((await s.getBucket('a-1'))?.tagging, [{ key: 't', value: '1' }]);
+    await s.setBucketTagging('a-1', []);
+    assert.equal('tagging' in (await s.getBucket('a-1'))!, false, 'an empty tag set is none');
+    await s.setBucketLifecycle('b-2', undefined);
+    assert.equal('lifecycle' in (await s.getBucket('b-2'))!, false);
+    assert.deepEqual(await s.listLifecycleBuckets(), []);
+    await rejectsWith(s.setBucketLifecycle('none-1', rules), 'NoSuchBucket');
+    await rejectsWith(s.setBucketTagging('none-1', []), 'NoSuchBucket');
+  }));
+
+  test(`${name}: an object's restore state round-trips; deleteObjectIf removes only what it accepts`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const restore = { tier: 'Bulk' as const, days: 2, requestedAt: 1, readyAt: 2, expiresAt: 3 };
+    await s.putObject({ ...object('a-1', 'cold'), storageClass: 'ARCHIVE', restore });
+    assert.deepEqual((await s.getObject('a-1', 'cold'))?.restore, restore);
+    await s.updateObject('a-1', 'cold', (current) => ({ ...current!, restore: undefined }));
+    assert.equal('restore' in (await s.getObject('a-1', 'cold'))!, false);
+
+    assert.equal(await s.deleteObjectIf('a-1', 'cold', (current) => current.etag === '"other"'), undefined);
+    assert.ok(await s.getObject('a-1', 'cold'), 'refused: still there');
+    assert.deepEqual(await s.deleteObjectIf('a-1', 'cold', (current) => current.etag === '"e"'), { blobs: [{ id: 'blob-cold', size: 3 }], deleteMarker: false });
+    assert.equal(await s.getObject('a-1', 'cold'), undefined);
+    assert.equal(await s.deleteObjectIf('a-1', 'cold', () => true), undefined, 'nothing to remove');
   }));
 
   test(`${name}: concurrent writes all commit; one failure does not undo its neighbours`, withStore(async (s) => {

@@ -44,17 +44,22 @@ test('sqlite: a version-2 database is upgraded in place; its objects and uploads
   await store.close();
 });
 
-test('sqlite: a version-3 database gains the encryption columns; migrations missing from the table are skipped', async () => {
+test('sqlite: a version-3 database is upgraded through every migration; its rows have no version, encryption, lifecycle, tags or restore', async () => {
   const path = join(dir, 'v3.sqlite');
   const old = new Database(path);
   old.exec(MIGRATIONS[1] + MIGRATIONS[2] + MIGRATIONS[3]);
   old.pragma('user_version = 3');
   old.prepare("INSERT INTO buckets (name, appid, owner_uin, region, created_at) VALUES ('v-1', '1', '1', 'ap-guangzhou', 1)").run();
   old.prepare(`INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, blobs)
-    VALUES ('v-1', 'k', 0, '"e"', '0', 1, 'STANDARD', 'normal', '{}', '{}', '1', '[]')`).run();
+    VALUES ('v-1', 'k', 0, '"e"', '0', 1, 'ARCHIVE', 'normal', '{}', '{}', '1', '[]')`).run();
   old.close();
   const store = new SqliteMetadataStore(path);
-  assert.equal('encryption' in (await store.getObject('v-1', 'k'))!, false);
+  const bucket = await store.getBucket('v-1');
+  assert.equal(bucket?.lifecycle, undefined);
+  assert.equal(bucket?.tagging, undefined);
+  assert.equal(bucket?.versioning, undefined);
+  const object = await store.getObject('v-1', 'k');
+  for (const member of ['restore', 'encryption', 'versionId']) assert.equal(member in object!, false, member);
   await store.close();
   const check = new Database(path);
   assert.equal(check.pragma('user_version', { simple: true }), 6);

@@ -28,6 +28,7 @@ import type {
   DeleteOutcome,
   ListedVersion,
   EncryptionRecord,
+  LifecycleRule,
   ListObjectsPage,
   ListObjectsQuery,
   ListPartsPage,
@@ -40,6 +41,7 @@ import type {
   ObjectUpdate,
   ObjectVersion,
   PartRecord,
+  RestoreState,
   Tag,
   UploadCompletion,
   UploadRecord,
@@ -147,7 +149,12 @@ export const MIGRATIONS: Record<number, string> = {
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX versions_by_id ON versions(bucket, key, version_id);
   `,
-  // Migration 5 is the lifecycle branch's (restore, lifecycle, bucket tags).
+  // Lifecycle rules and tags of buckets, restore state of archived objects: JSON, NULL for none.
+  5: `
+    ALTER TABLE buckets ADD COLUMN lifecycle TEXT;
+    ALTER TABLE buckets ADD COLUMN tagging TEXT;
+    ALTER TABLE objects ADD COLUMN restore TEXT;
+  `,
   // Encryption at rest: the EncryptionRecord of an object or upload (JSON, NULL when unencrypted),
   // and a part's own IV (JSON {iv}); an object's blob IVs live in its blobs column.
   6: "ALTER TABLE objects ADD COLUMN encryption TEXT; ALTER TABLE uploads ADD COLUMN encryption TEXT; ALTER TABLE parts ADD COLUMN encryption TEXT;",
@@ -168,6 +175,7 @@ interface ObjectRow {
   acl: string | null;
   tags: string | null;
   blobs: string;
+  restore: string | null;
   version_id: string | null;
   encryption: string | null;
 }
@@ -191,6 +199,8 @@ interface BucketRow {
   acl: string | null;
   cors: string | null;
   versioning: string | null;
+  lifecycle: string | null;
+  tagging: string | null;
 }
 
 /** The acl member, present only when one was stored. */
@@ -218,7 +228,18 @@ function tagsColumn(tags: readonly Tag[] | undefined): string | null {
 }
 
 function toBucket(row: BucketRow): BucketRecord {
-  return { name: row.name, appid: row.appid, ownerUin: row.owner_uin, region: row.region, createdAt: row.created_at, ...aclOf(row.acl), ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}), ...(row.versioning ? { versioning: row.versioning as VersioningStatus } : {}) };
+  return {
+    name: row.name,
+    appid: row.appid,
+    ownerUin: row.owner_uin,
+    region: row.region,
+    createdAt: row.created_at,
+    ...aclOf(row.acl),
+    ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}),
+    ...(row.lifecycle ? { lifecycle: JSON.parse(row.lifecycle) as LifecycleRule[] } : {}),
+    ...(row.tagging ? { tagging: JSON.parse(row.tagging) as Tag[] } : {}),
+    ...(row.versioning ? { versioning: row.versioning as VersioningStatus } : {}),
+  };
 }
 
 interface UploadRow {
@@ -292,6 +313,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     blobs: JSON.parse(row.blobs) as BlobRef[],
     ...(row.version_id !== null ? { versionId: row.version_id } : {}),
     ...encryptionOf(row.encryption),
+    ...(row.restore ? { restore: JSON.parse(row.restore) as RestoreState } : {}),
   };
 }
 
@@ -434,6 +456,9 @@ function prepareStatements(db: Database.Database) {
     deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
     setBucketAcl: db.prepare('UPDATE buckets SET acl = ? WHERE name = ?'),
     setBucketCors: db.prepare('UPDATE buckets SET cors = ? WHERE name = ?'),
+    setBucketLifecycle: db.prepare('UPDATE buckets SET lifecycle = ? WHERE name = ?'),
+    setBucketTagging: db.prepare('UPDATE buckets SET tagging = ? WHERE name = ?'),
+    lifecycleBuckets: db.prepare('SELECT * FROM buckets WHERE lifecycle IS NOT NULL ORDER BY name'),
     anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
     anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1'),
     anyVersion: db.prepare('SELECT 1 FROM versions WHERE bucket = ? LIMIT 1'),
@@ -453,13 +478,13 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
-        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption`),
+        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption, restore = excluded.restore`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -523,8 +548,6 @@ export class SqliteMetadataStore implements MetadataStore {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
-      // Numbers may be missing while migrations are written on separate branches: skip them.
-      if (MIGRATIONS[v] === undefined) continue;
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]);
         this.db.pragma(`user_version = ${v}`);
@@ -628,6 +651,24 @@ export class SqliteMetadataStore implements MetadataStore {
       if (this.stmt.setBucketVersioning.run(status, name).changes === 0) throw new CosError('NoSuchBucket');
       this.buckets.delete(name);
     });
+  }
+
+  setBucketLifecycle(name: string, rules: LifecycleRule[] | undefined): Promise<void> {
+    return this.write(() => {
+      if (this.stmt.setBucketLifecycle.run(rules && rules.length > 0 ? JSON.stringify(rules) : null, name).changes === 0) throw new CosError('NoSuchBucket');
+      this.buckets.delete(name);
+    });
+  }
+
+  setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void> {
+    return this.write(() => {
+      if (this.stmt.setBucketTagging.run(tagsColumn(tags), name).changes === 0) throw new CosError('NoSuchBucket');
+      this.buckets.delete(name);
+    });
+  }
+
+  async listLifecycleBuckets(): Promise<BucketRecord[]> {
+    return (this.stmt.lifecycleBuckets.all() as BucketRow[]).map(toBucket);
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
@@ -753,40 +794,49 @@ export class SqliteMetadataStore implements MetadataStore {
       blobs: JSON.stringify(object.blobs),
       version_id: object.versionId ?? null,
       encryption: encryptionColumn(object.encryption),
+      restore: object.restore ? JSON.stringify(object.restore) : null,
     });
   }
 
   deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome> {
     return this.write((): DeleteOutcome => {
-      const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
-      if (!bucketRow) return { blobs: [], deleteMarker: false };
-      const versioning = (bucketRow.versioning ?? undefined) as VersioningStatus | undefined;
+      if (!this.stmt.getBucket.get(bucket)) return { blobs: [], deleteMarker: false };
       const current = this.currentObject(bucket, key);
       if (versionId !== undefined) return this.deleteVersion(bucket, key, versionId, current);
-      if (versioning === undefined) {
-        if (!current) return { blobs: [], deleteMarker: false };
-        this.stmt.deleteObject.run(bucket, key);
-        return { blobs: current.blobs, deleteMarker: false };
-      }
-      const now = Date.now();
-      const blobs: BlobRef[] = [];
-      const marker: DeleteMarkerRecord = {
-        deleteMarker: true,
-        bucket,
-        key,
-        versionId: versioning === 'Enabled' ? this.newVersionId() : 'null',
-        lastModified: now,
-        ownerUin: bucketRow.owner_uin,
-      };
-      if (current) {
-        if (versioning === 'Suspended' && versionIdOf(current) === 'null') blobs.push(...current.blobs);
-        else this.keepVersion(current, now);
-        this.stmt.deleteObject.run(bucket, key);
-      }
-      if (versioning === 'Suspended') blobs.push(...this.dropVersion(bucket, key, 'null'));
-      this.keepVersion(marker, now);
-      return { blobs, versionId: marker.versionId, deleteMarker: true };
+      return this.deleteCurrent(bucket, key, current);
     });
+  }
+
+  /**
+   * DELETE without a version id: removes the object (no versioning) or adds a delete marker, keeping
+   * the current object as a noncurrent version (enabled) or dropping the null version (suspended).
+   */
+  private deleteCurrent(bucket: string, key: string, current: ObjectRecord | undefined): DeleteOutcome {
+    const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow;
+    const versioning = (bucketRow.versioning ?? undefined) as VersioningStatus | undefined;
+    if (versioning === undefined) {
+      if (!current) return { blobs: [], deleteMarker: false };
+      this.stmt.deleteObject.run(bucket, key);
+      return { blobs: current.blobs, deleteMarker: false };
+    }
+    const now = Date.now();
+    const blobs: BlobRef[] = [];
+    const marker: DeleteMarkerRecord = {
+      deleteMarker: true,
+      bucket,
+      key,
+      versionId: versioning === 'Enabled' ? this.newVersionId() : 'null',
+      lastModified: now,
+      ownerUin: bucketRow.owner_uin,
+    };
+    if (current) {
+      if (versioning === 'Suspended' && versionIdOf(current) === 'null') blobs.push(...current.blobs);
+      else this.keepVersion(current, now);
+      this.stmt.deleteObject.run(bucket, key);
+    }
+    if (versioning === 'Suspended') blobs.push(...this.dropVersion(bucket, key, 'null'));
+    this.keepVersion(marker, now);
+    return { blobs, versionId: marker.versionId, deleteMarker: true };
   }
 
   /** Removes exactly one version or delete marker; a missing one is a no-op (DELETE is idempotent). */
@@ -802,6 +852,14 @@ export class SqliteMetadataStore implements MetadataStore {
     if (!current) this.promoteNewest(bucket, key);
     const version = toVersion(row);
     return { blobs: blobsOf(version), versionId, deleteMarker: isDeleteMarker(version) };
+  }
+
+  deleteObjectIf(bucket: string, key: string, matches: (current: ObjectRecord) => boolean): Promise<DeleteOutcome | undefined> {
+    return this.write(() => {
+      const current = this.currentObject(bucket, key);
+      if (!current || !matches(current)) return undefined;
+      return this.deleteCurrent(bucket, key, current);
+    });
   }
 
   async listObjects(q: ListObjectsQuery): Promise<ListObjectsPage> {

@@ -21,6 +21,44 @@ export interface BucketRecord {
   cors?: CorsRule[];
   /** Absent until versioning is first enabled; it can be suspended afterwards, never removed (C154). */
   versioning?: VersioningStatus;
+  /** The bucket's lifecycle rules (PUT Bucket lifecycle), when it has any. */
+  lifecycle?: LifecycleRule[];
+  /** The bucket's tags (PUT Bucket tagging), when it has any. */
+  tagging?: Tag[];
+}
+
+/** Which objects a lifecycle rule applies to: all of these must hold (an empty filter matches all). */
+export interface LifecycleFilter {
+  prefix?: string;
+  tags: Tag[];
+}
+
+/**
+ * One lifecycle rule (FEATURES §1.14) as PUT Bucket lifecycle gave it. Dates are kept as written
+ * (GET answers them verbatim) with their instant alongside; days are whole days.
+ */
+export interface LifecycleRule {
+  id?: string;
+  status: 'Enabled' | 'Disabled';
+  filter: LifecycleFilter;
+  transitions: Array<{ days?: number; date?: string; storageClass: string }>;
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  noncurrentVersionTransitions: Array<{ noncurrentDays: number; storageClass: string }>;
+  noncurrentVersionExpiration?: { noncurrentDays: number };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+/**
+ * A POST Object restore of an archived object: the instants (ms since the epoch, already shortened
+ * by the server's time scale) at which the temporary copy becomes readable and goes away. Whether
+ * a restore is under way, done or expired follows from them and the clock: no timer changes it.
+ */
+export interface RestoreState {
+  tier: 'Expedited' | 'Standard' | 'Bulk';
+  days: number;
+  requestedAt: number;
+  readyAt: number;
+  expiresAt: number;
 }
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -87,6 +125,8 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** The object's bytes in order: one blob for a simple upload, one per part for multipart. */
   blobs: BlobRef[];
+  /** The latest restore of an ARCHIVE or DEEP_ARCHIVE object, when there was one. */
+  restore?: RestoreState;
   /** Present when the bytes are encrypted at rest (SSE-COS or SSE-C). */
   encryption?: EncryptionRecord;
   /**
@@ -270,6 +310,12 @@ export interface MetadataStore {
   setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void>;
   /** Enables or suspends versioning. Throws NoSuchBucket. */
   setBucketVersioning(name: string, status: VersioningStatus): Promise<void>;
+  /** Replaces the bucket's lifecycle rules, or removes them (undefined). Throws NoSuchBucket. */
+  setBucketLifecycle(name: string, rules: LifecycleRule[] | undefined): Promise<void>;
+  /** Replaces the bucket's tags, or removes them (undefined or empty). Throws NoSuchBucket. */
+  setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void>;
+  /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
+  listLifecycleBuckets(): Promise<BucketRecord[]>;
 
   /** The key's current object (undefined when there is none, or its latest version is a delete marker). */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
@@ -297,6 +343,12 @@ export interface MetadataStore {
    * no-op), and the next newest version, if an object, becomes current again.
    */
   deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome>;
+  /**
+   * Expires the key's current object only if `matches` accepts it, in one transaction (the lifecycle
+   * worker expires what it saw, never a newer object written since), under the bucket's versioning
+   * as DELETE without a version id does. Undefined when nothing was done.
+   */
+  deleteObjectIf(bucket: string, key: string, matches: (current: ObjectRecord) => boolean): Promise<DeleteOutcome | undefined>;
   listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
   /** GET Bucket Object Versions: every version and delete marker, newest first within a key. */
   listObjectVersions(query: ListVersionsQuery): Promise<ListVersionsPage>;
