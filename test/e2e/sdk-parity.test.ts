@@ -348,6 +348,28 @@ describe('versioning', () => {
   test('listObjectVersions when suspended', () => same((w) => w.cos.listObjectVersions(vb(w))));
 });
 
+describe('bucket configuration: lifecycle, tagging, restore', () => {
+  const rules = [
+    { ID: 'logs', Filter: { Prefix: 'logs/' }, Status: 'Enabled', Expiration: { Days: '10' } },
+    { ID: 'cold', Filter: { And: { Prefix: 'cold/', Tag: [{ Key: 'k', Value: 'v' }] } }, Status: 'Disabled', Transition: { Days: '30', StorageClass: 'ARCHIVE' } },
+  ];
+  test('getBucketLifecycle without rules', () => same((w) => w.cos.getBucketLifecycle(bucket(w))));
+  test('putBucketLifecycle', () => same((w) => w.cos.putBucketLifecycle(bucket(w, { Rules: rules }))));
+  test('getBucketLifecycle', () => same((w) => w.cos.getBucketLifecycle(bucket(w))));
+  test('putBucketLifecycle with a bad rule', () => same((w) => w.cos.putBucketLifecycle(bucket(w, { Rules: [{ ID: 'x', Filter: {}, Status: 'Maybe', Expiration: { Days: '1' } }] }))));
+  test('deleteBucketLifecycle', () => same((w) => w.cos.deleteBucketLifecycle(bucket(w))));
+  test('getBucketTagging without tags', () => same((w) => w.cos.getBucketTagging(bucket(w))));
+  test('putBucketTagging', () => same((w) => w.cos.putBucketTagging(bucket(w, { Tags: [{ Key: 'team', Value: 'storage' }, { Key: 'env', Value: 'ci' }] }))));
+  test('getBucketTagging', () => same((w) => w.cos.getBucketTagging(bucket(w))));
+  test('deleteBucketTagging', () => same((w) => w.cos.deleteBucketTagging(bucket(w))));
+  test('putObject ARCHIVE, getObject before a restore: InvalidObjectState', () =>
+    same(async (w) => [await w.cos.putObject(obj(w, 'archived.bin', { Body: 'cold', StorageClass: 'ARCHIVE' })), await w.cos.getObject(obj(w, 'archived.bin')).catch((e: unknown) => e)]));
+  test('restoreObject', () => same((w) => w.cos.restoreObject(obj(w, 'archived.bin', { RestoreRequest: { Days: 1, CASJobParameters: { Tier: 'Bulk' } } }))));
+  test('restoreObject again: RestoreAlreadyInProgress', () => same((w) => w.cos.restoreObject(obj(w, 'archived.bin', { RestoreRequest: { Days: 1, CASJobParameters: { Tier: 'Bulk' } } }))));
+  test('headObject during the restore', () => same((w) => w.cos.headObject(obj(w, 'archived.bin'))));
+  test('deleteObject of the archived object', () => same((w) => w.cos.deleteObject(obj(w, 'archived.bin'))));
+});
+
 describe('bucket removal', () => {
   test('deleteBucket of a bucket with objects', () => same((w) => w.cos.deleteBucket(bucket(w))));
   test('deleteBucket once emptied', () =>
