@@ -102,6 +102,12 @@ export interface Platform {
   /** Absent where there are no local files (browsers). */
   files?: LocalFiles;
   /**
+   * The HTTP stack sets Content-Length itself and sends none for a body-less GET, HEAD or DELETE
+   * (browsers): the core then adds none, so it is signed only when the caller gives ContentLength,
+   * as cos-js-sdk-v5 does.
+   */
+  setsContentLength?: boolean;
+  /**
    * getObject's `Body` made of the bytes received: a Buffer in Node; in browsers what the official
    * browser SDK gives for its `DataType` param (a string by default, or a Blob or an ArrayBuffer).
    */

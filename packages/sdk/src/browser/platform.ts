@@ -14,6 +14,7 @@ export const browserPlatform: Platform = {
   defaultProtocol: () => (typeof location === 'object' && location?.protocol === 'http:' ? 'http:' : 'https:'),
   createTransport: createBrowserTransport,
   crypto: pureCrypto,
+  setsContentLength: true,
   responseBody(bytes, dataType, contentType) {
     if (dataType === 'blob') return new Blob([bytes], contentType ? { type: contentType } : {});
     if (dataType === 'arraybuffer') return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
