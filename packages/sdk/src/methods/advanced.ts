@@ -1,9 +1,10 @@
 /**
  * The advanced methods, made of the basic ones (cos-nodejs-sdk-v5 sdk/advance.js):
  *
- *  - sliceUploadFile: a local file (or, as in cos-js-sdk-v5, a File or Blob given as Body) in parts, resuming an earlier upload of the same file: the
- *    uploads in progress for the key are listed, and the first whose parts all have the size and
- *    MD5 of the file's slices is continued, sending only the parts it lacks;
+ *  - sliceUploadFile: a local file (or, as in cos-js-sdk-v5, a File or Blob given as Body) in
+ *    parts, resuming an earlier upload of the same file: the uploads in progress for the key are
+ *    listed, and the first whose parts all have the size and MD5 of the file's slices is
+ *    continued, sending only the parts it lacks;
  *  - uploadFile: putObject for small files, sliceUploadFile for the others;
  *  - uploadFiles: many of those, FileParallelLimit at a time;
  *  - sliceCopyFile: putObjectCopy for small sources, uploadPartCopy of ranges for the others.
