@@ -4,3 +4,4 @@ export * from './signature.js';
 export * from './crc64.js';
 export * from './headers.js';
 export * from './operations.js';
+export * from './hash.js';

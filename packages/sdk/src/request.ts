@@ -103,6 +103,7 @@ function cleanQuery(query: RequestSpec['query']): Record<string, string> {
 /** The headers every request carries, before signing (submitRequest in base.js). */
 function baseHeaders(client: Client, spec: RequestSpec): Headers {
   const headers: Headers = { ...spec.headers, 'User-Agent': client.options.UserAgent || `cosbox-sdk-${VERSION}` };
+  if (platform().setsContentLength) return headers;
   if (spec.body !== undefined && spec.body !== null) {
     const length = bodyLength(spec.body);
     if (length !== undefined && !hasHeader(headers, 'content-length')) headers['Content-Length'] = length;

@@ -1,8 +1,8 @@
 /**
  * What the SDK needs from the platform it runs on: one HTTP exchange at a time (the transport), and
  * the hashes of the signature and of Content-MD5. The request core speaks only to these interfaces,
- * so Node (node:http/https, node:crypto; ./node/) and browsers (XMLHttpRequest, a pure hash; to come)
- * plug in underneath without the core importing any built-in.
+ * so Node (node:http/https, node:crypto; ./node/) and browsers (XMLHttpRequest, the pure hashes of
+ * @cosbox/protocol; ./browser/) plug in underneath without the core importing any built-in.
  */
 import type { SignatureCrypto } from '@cosbox/protocol';
 
@@ -21,7 +21,13 @@ export interface StreamBody {
   pipe: (...args: never[]) => unknown;
 }
 
-export type RequestBody = string | Uint8Array | FileSlice | StreamBody;
+/**
+ * A Blob or File (browsers; Node 20 has Blob too): read from the start on every attempt, so it can
+ * be retried, and sliced for uploads in parts without reading it into memory.
+ */
+export type BlobBody = Blob;
+
+export type RequestBody = string | Uint8Array | FileSlice | StreamBody | BlobBody;
 
 /** Where a successful response body goes instead of memory (a Node Writable). */
 export interface OutputSink {
@@ -95,6 +101,17 @@ export interface Platform {
   };
   /** Absent where there are no local files (browsers). */
   files?: LocalFiles;
+  /**
+   * The HTTP stack sets Content-Length itself and sends none for a body-less GET, HEAD or DELETE
+   * (browsers): the core then adds none, so it is signed only when the caller gives ContentLength,
+   * as cos-js-sdk-v5 does.
+   */
+  setsContentLength?: boolean;
+  /**
+   * getObject's `Body` made of the bytes received: a Buffer in Node; in browsers what the official
+   * browser SDK gives for its `DataType` param (a string by default, or a Blob or an ArrayBuffer).
+   */
+  responseBody(bytes: Uint8Array, dataType: string | undefined, contentType: string | undefined): unknown;
 }
 
 let installed: Platform | undefined;
@@ -121,6 +138,10 @@ export function isFileTarget(output: Output | undefined): output is FileTarget {
   return typeof output === 'object' && output !== null && (output as FileTarget).kind === 'file-target';
 }
 
+export function isBlobBody(body: unknown): body is BlobBody {
+  return typeof Blob !== 'undefined' && body instanceof Blob;
+}
+
 export function isStreamBody(body: RequestBody | undefined): body is StreamBody {
   return typeof body === 'object' && body !== null && typeof (body as StreamBody).pipe === 'function';
 }
@@ -132,5 +153,6 @@ export function bodyLength(body: RequestBody): number | undefined {
   if (typeof body === 'string') return utf8.encode(body).length;
   if (body instanceof Uint8Array) return body.byteLength;
   if (isFileSlice(body)) return body.end - body.start;
+  if (isBlobBody(body)) return body.size;
   return undefined;
 }

@@ -1,9 +1,10 @@
 /**
  * The advanced methods, made of the basic ones (cos-nodejs-sdk-v5 sdk/advance.js):
  *
- *  - sliceUploadFile: a local file in parts, resuming an earlier upload of the same file: the
- *    uploads in progress for the key are listed, and the first whose parts all have the size and
- *    MD5 of the file's slices is continued, sending only the parts it lacks;
+ *  - sliceUploadFile: a local file (or, as in cos-js-sdk-v5, a File or Blob given as Body) in
+ *    parts, resuming an earlier upload of the same file: the uploads in progress for the key are
+ *    listed, and the first whose parts all have the size and MD5 of the file's slices is
+ *    continued, sending only the parts it lacks;
  *  - uploadFile: putObject for small files, sliceUploadFile for the others;
  *  - uploadFiles: many of those, FileParallelLimit at a time;
  *  - sliceCopyFile: putObjectCopy for small sources, uploadPartCopy of ranges for the others.
@@ -18,7 +19,8 @@ import { asCosSdkError, paramError, type CosErrorDocument, type CosSdkError } fr
 import { checkParams, requestHeaders } from '../params.js';
 import { progressReporter, type OnProgress, type ProgressReporter } from '../progress.js';
 import type { Client } from '../request.js';
-import { bodyLength, fileSlice, platform, type FileSlice, type LocalFiles } from '../transport.js';
+import { uploadSource, type UploadSource } from '../source.js';
+import { bodyLength, isBlobBody, platform, type BlobBody } from '../transport.js';
 import { METHODS } from './index.js';
 import type { MultipartCompleteResult, MultipartListPartResult, MultipartUpload } from './multipart.js';
 import {
@@ -32,8 +34,10 @@ import {
 } from './object.js';
 
 export interface SliceUploadFileParams extends ObjectParams, StoredObjectHeaders {
-  /** The local file to upload. */
-  FilePath: string;
+  /** The local file to upload (Node). */
+  FilePath?: string;
+  /** Or a File or Blob to upload (browsers, as cos-js-sdk-v5 takes it; Node 20 has Blob too). */
+  Body?: BlobBody;
   /** Part size; default the ChunkSize option (grown to stay within MaxPartNumber parts). */
   ChunkSize?: number;
   /** Same as ChunkSize (older name). */
@@ -60,8 +64,8 @@ export interface UploadFileParams extends SliceUploadFileParams {
 }
 export type UploadFileResult = PutObjectResult | SliceUploadFileResult;
 
-export type UploadFilesItem = Omit<UploadFileParams, 'FilePath'> & {
-  /** A local file, or give Body (always sent in one putObject). */
+export type UploadFilesItem = Omit<UploadFileParams, 'FilePath' | 'Body'> & {
+  /** A local file, or give Body (a File or Blob is sent as a local file is; other bodies in one putObject). */
   FilePath?: string;
   Body?: UploadBody;
   ContentLength?: number;
@@ -108,12 +112,6 @@ function partSizeFor(size: number, requested: number, maxParts: number): number 
 /** A Content-MD5 from a hex MD5 (without Buffer: this module is meant for browsers too). */
 function hexToBase64(hex: string): string {
   return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((byte) => parseInt(byte, 16))));
-}
-
-function localFiles(): LocalFiles {
-  const files = platform().files;
-  if (!files) throw paramError('FilePath uploads need local files (Node)');
-  return files;
 }
 
 /** Runs `task` on every item, `limit` at a time; on the first failure starts no more and rethrows it once the running ones end. */
@@ -171,21 +169,26 @@ async function listAllParts(client: Client, p: ObjectParams, UploadId: string): 
   }
 }
 
+/** Bytes [start, end) of an upload's source. */
+interface Slice {
+  start: number;
+  end: number;
+}
+
 /** The slices of a file and their MD5s, each hashed once, on demand. */
 class FileSlices {
-  readonly slices: FileSlice[];
+  readonly slices: Slice[];
   private readonly md5s = new Map<number, Promise<string>>();
   private hashed = 0;
 
   constructor(
-    private readonly files: LocalFiles,
-    path: string,
+    private readonly source: UploadSource,
     readonly size: number,
     readonly partSize: number,
     private readonly hashProgress: ProgressReporter | undefined,
   ) {
     const count = Math.ceil(size / partSize);
-    this.slices = Array.from({ length: count }, (_, i) => fileSlice(path, i * partSize, Math.min(size, (i + 1) * partSize)));
+    this.slices = Array.from({ length: count }, (_, i) => ({ start: i * partSize, end: Math.min(size, (i + 1) * partSize) }));
   }
 
   /** hex MD5 of part `n` (1-based). */
@@ -193,7 +196,7 @@ class FileSlices {
     let md5 = this.md5s.get(n);
     if (!md5) {
       const slice = this.slices[n - 1];
-      md5 = this.files.md5Hex(slice).then((hex) => {
+      md5 = this.source.md5Hex(slice.start, slice.end).then((hex) => {
         this.hashed += slice.end - slice.start;
         this.hashProgress?.update({ loaded: this.hashed, total: this.size });
         return hex;
@@ -259,15 +262,15 @@ function pickHeaders(headers: Headers | undefined, keep: (lowerName: string) => 
 export async function sliceUploadFile(client: Client, input: SliceUploadFileParams): Promise<SliceUploadFileResult | PutObjectResult> {
   const { options } = client;
   const p = checkParams('object', input, options);
-  if (!p.FilePath) throw paramError('missing param FilePath');
-  const files = localFiles();
-  const { size } = await files.stat(p.FilePath).catch((e: unknown) => Promise.reject(asCosSdkError(e)));
+  if (!p.FilePath && !isBlobBody(p.Body)) throw paramError(platform().files ? 'missing param FilePath' : 'missing param Body');
+  const source = await uploadSource(p);
+  const { size } = source;
   // An empty file cannot be uploaded in parts.
   if (size === 0) return run(client, METHODS.putObject, { ...p, Body: '' });
 
   const partSize = partSizeFor(size, p.ChunkSize || p.SliceSize || options.ChunkSize, options.MaxPartNumber);
   const hashProgress = typeof p.onHashProgress === 'function' ? progressReporter(p.onHashProgress, size, options.ProgressInterval) : undefined;
-  const file = new FileSlices(files, p.FilePath, size, partSize, hashProgress);
+  const file = new FileSlices(source, size, partSize, hashProgress);
   const progress = typeof p.onProgress === 'function' ? progressReporter(p.onProgress, size, options.ProgressInterval) : undefined;
   const headers = requestHeaders(p);
 
@@ -290,13 +293,13 @@ export async function sliceUploadFile(client: Client, input: SliceUploadFilePara
     const limit = Math.min(p.AsyncLimit || options.ChunkParallelLimit, MAX_PART_CONCURRENCY);
     await eachLimit(missing, limit, async (n) => {
       const slice = file.slices[n - 1];
-      const md5 = await files.md5Hex(slice);
+      const md5 = await source.md5Hex(slice.start, slice.end);
       const part = await attempts(options.ChunkRetryTimes, () =>
         run(client, METHODS.multipartUpload, {
           ...target,
           PartNumber: n,
-          // A FileSlice: read from the file again on every attempt.
-          Body: slice as unknown as UploadBody,
+          // A FileSlice (read from the file again on every attempt) or a Blob slice.
+          Body: source.slice(slice.start, slice.end) as UploadBody,
           ContentLength: slice.end - slice.start,
           ContentMD5: hexToBase64(md5),
           ServerSideEncryption: p.ServerSideEncryption,
@@ -330,20 +333,20 @@ function fileInfoOf(params: object, extra: FileInfo): FileInfo {
   return info;
 }
 
-/** The Content-Type the official SDK sends with a file: by its extension, unless the params set one. */
-function withFileContentType<P extends ObjectParams & { ContentType?: string }>(p: P, path: string, files: LocalFiles): P {
+/** The Content-Type the official SDK sends with a file (by its extension; a Blob's type), unless the params set one. */
+function withFileContentType<P extends ObjectParams & { ContentType?: string }>(p: P, source: UploadSource): P {
   if (Object.keys(requestHeaders(p)).some((k) => k.toLowerCase() === 'content-type')) return p;
-  return { ...p, ContentType: files.contentType(path) ?? 'application/octet-stream' };
+  const ContentType = source.contentType();
+  return ContentType ? { ...p, ContentType } : p;
 }
 
 /** One file: in one putObject up to SliceSize (or a directory, as an empty object), else in parts. */
 async function uploadOneFile(client: Client, p: UploadFileParams, threshold: number): Promise<UploadFileResult> {
-  const files = localFiles();
-  const { size, isDirectory } = await files.stat(p.FilePath).catch((e: unknown) => Promise.reject(asCosSdkError(e)));
-  if (isDirectory) return run(client, METHODS.putObject, { ...p, Body: '' });
-  if (size <= threshold) {
-    const body = fileSlice(p.FilePath, 0, size) as unknown as UploadBody;
-    return run(client, METHODS.putObject, { ...withFileContentType(p, p.FilePath, files), Body: body, ContentLength: size });
+  const source = await uploadSource(p);
+  if (source.isDirectory) return run(client, METHODS.putObject, { ...p, Body: '' });
+  if (source.size <= threshold) {
+    const body = source.slice(0, source.size) as UploadBody;
+    return run(client, METHODS.putObject, { ...withFileContentType(p, source), Body: body, ContentLength: source.size });
   }
   return sliceUploadFile(client, p);
 }
@@ -368,7 +371,7 @@ export async function uploadFiles(client: Client, p: UploadFilesParams): Promise
   const sizes = await Promise.all(
     p.files.map(async (f) => {
       if (f.Body !== undefined) return Number(f.ContentLength ?? bodyLength(f.Body) ?? 0);
-      return f.FilePath ? (await localFiles().stat(f.FilePath).catch(() => ({ size: 0 }))).size : 0;
+      return f.FilePath ? (await uploadSource(f).catch(() => ({ size: 0 }))).size : 0;
     }),
   );
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -391,10 +394,11 @@ export async function uploadFiles(client: Client, p: UploadFilesParams): Promise
       let data: UploadFileResult | undefined;
       let error: CosSdkError | null = null;
       try {
+        // A File or Blob goes in parts when large, as a local file does; other bodies in one putObject.
         data =
-          file.Body !== undefined
+          file.Body !== undefined && !isBlobBody(file.Body)
             ? await run(client, METHODS.putObject, { ...params, Body: file.Body })
-            : await uploadOneFile(client, { ...params, FilePath: file.FilePath ?? '' }, threshold);
+            : await uploadOneFile(client, { ...params, FilePath: file.FilePath ?? '', Body: file.Body as BlobBody | undefined }, threshold);
       } catch (e) {
         error = asCosSdkError(e);
       }

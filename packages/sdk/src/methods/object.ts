@@ -8,7 +8,7 @@ import type { Headers, Query, Scope } from '../auth.js';
 import { paramError, uploadParamError, type CosSdkError } from '../errors.js';
 import type { OnProgress } from '../progress.js';
 import type { Client } from '../request.js';
-import { isFileSlice, isStreamBody, platform, type OutputSink, type StreamBody } from '../transport.js';
+import { isBlobBody, isFileSlice, isStreamBody, platform, type BlobBody, type OutputSink, type StreamBody } from '../transport.js';
 import { endpointUrl, locationOf, normalizeProtocol } from '../url.js';
 import { asList, child, type JsonObject } from '../xml.js';
 import type { BucketParams } from './bucket.js';
@@ -21,8 +21,8 @@ export interface ObjectParams extends BucketParams {
 /** `x-cos-meta-*` params, stored with the object. */
 export type MetaHeaders = { [name in `x-cos-meta-${string}`]?: string };
 
-/** An upload body: a Buffer (any Uint8Array), a string, or a Readable stream. */
-export type UploadBody = Uint8Array | string | StreamBody;
+/** An upload body: a Buffer (any Uint8Array), a string, a Readable stream (Node), or a File or Blob. */
+export type UploadBody = Uint8Array | string | StreamBody | BlobBody;
 
 export type ObjectACL = 'default' | 'private' | 'public-read' | 'authenticated-read' | 'bucket-owner-read' | 'bucket-owner-full-control';
 
@@ -76,10 +76,15 @@ export interface GetObjectParams extends ObjectParams {
   ResponseCacheControl?: string;
   ResponseContentDisposition?: string;
   ResponseContentEncoding?: string;
+  /** Browsers: the type of `Body`, as in cos-js-sdk-v5: 'text' (the default), 'blob' or 'arraybuffer'. */
+  DataType?: 'text' | 'blob' | 'arraybuffer';
   onProgress?: OnProgress;
 }
 export interface GetObjectResult extends GeneralResult {
-  /** The object's bytes (absent when they went to Output). */
+  /**
+   * The object's bytes (absent when they went to Output). In browsers, as in cos-js-sdk-v5, a
+   * string, or a Blob or an ArrayBuffer with `DataType`: the type names Node's Buffer.
+   */
   Body?: Buffer;
   ETag?: string;
   VersionId?: string;
@@ -214,8 +219,10 @@ function checkUploadBody(p: { Body?: unknown }): void {
   if (p.Body === undefined) throw uploadParamError('missing param Body');
   const body = p.Body as UploadBody;
   // (A FileSlice is what uploadFile passes: not offered to callers, who have uploadFile.)
-  if (!(typeof body === 'string' || body instanceof Uint8Array || isStreamBody(body) || isFileSlice(body))) {
-    throw uploadParamError('params Body format error, Only allow Buffer|Stream|String.');
+  if (!(typeof body === 'string' || body instanceof Uint8Array || isBlobBody(body) || isStreamBody(body) || isFileSlice(body))) {
+    throw uploadParamError(
+      platform().files ? 'params Body format error, Only allow Buffer|Stream|String.' : 'params Body format error, Only allow File|Blob|String.',
+    );
   }
 }
 
@@ -270,7 +277,7 @@ export const objectMethods = {
     progress: 'download',
     result: (res, p) => {
       const result: GetObjectResult = {};
-      if (!p.Output && res.body) result.Body = toBuffer(res.body);
+      if (!p.Output && res.body) result.Body = platform().responseBody(res.body, p.DataType, res.headers['content-type']) as Buffer;
       return withStatus(res, { ...result, ETag: res.headers.etag ?? '' });
     },
     recover: (err, p) => (notModified(err, p) ? { NotModified: true } : undefined),
@@ -341,8 +348,3 @@ export const objectMethods = {
     },
   }),
 };
-
-/** In Node the transport's bytes already are a Buffer; anything else is wrapped without copying. */
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}

@@ -13,4 +13,6 @@ export const nodePlatform: Platform = {
     md5Base64: (data) => createHash('md5').update(data).digest('base64'),
   },
   files: nodeFiles,
+  // The transport's bytes already are a Buffer; anything else is wrapped without copying.
+  responseBody: (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
 };

@@ -8,7 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
+  isBlobBody,
   isFileSlice,
   isFileTarget,
   isStreamBody,
@@ -90,6 +92,8 @@ async function writeBody(
       return;
     }
     source = createReadStream(body.path, { start: body.start, end: body.end - 1 });
+  } else if (isBlobBody(body)) {
+    source = Readable.fromWeb(body.stream() as WebReadableStream);
   } else if (isStreamBody(body)) {
     source = body as unknown as Readable;
   } else {
