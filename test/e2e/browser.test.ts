@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { ensureChromium, inPage, launchChromium, outcomes, recordRequests, within, type SentRequest } from './browser/chromium.js';
+import { allowOrigin, ensureChromium, inPage, launchChromium, outcomes, recordRequests, within, type SentRequest } from './browser/chromium.js';
 import { startPageServer, temporaryCredentials, type PageServer } from './browser/page-server.js';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 
@@ -30,19 +30,7 @@ before(async () => {
   h = await startHarness();
   await h.cos.putBucket({ Bucket, Region: REGION });
   pages = await startPageServer(h, Bucket);
-  await h.cos.putBucketCors({
-    Bucket,
-    Region: REGION,
-    CORSRules: [
-      {
-        AllowedOrigin: [pages.allowedOrigin],
-        AllowedMethod: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
-        AllowedHeader: ['*'],
-        ExposeHeader: ['ETag', 'x-cos-request-id', 'Content-Length', 'x-cos-hash-crc64ecma'],
-        MaxAgeSeconds: 600,
-      },
-    ],
-  });
+  await allowOrigin(h.cos, Bucket, pages.allowedOrigin);
   browser = await launchChromium();
   ({ page, requests: sent, session: cdp } = await openPage(pages.allowedOrigin));
 });

@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: a plain .mjs build script without type declarations.
 import { buildBrowserBundles, BUNDLES } from '../../packages/sdk/scripts/build-browser.mjs';
-import { ensureChromium, inPage, launchChromium, outcomes, recordRequests, type SentRequest } from './browser/chromium.js';
+import { allowOrigin, ensureChromium, inPage, launchChromium, outcomes, recordRequests, type SentRequest } from './browser/chromium.js';
 import { temporaryCredentials } from './browser/page-server.js';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
 
@@ -128,19 +128,7 @@ before(async () => {
   h = await startHarness();
   await h.cos.putBucket({ Bucket, Region: REGION });
   pageServer = await startPageServer();
-  await h.cos.putBucketCors({
-    Bucket,
-    Region: REGION,
-    CORSRules: [
-      {
-        AllowedOrigin: [pageServer.origin],
-        AllowedMethod: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
-        AllowedHeader: ['*'],
-        ExposeHeader: ['ETag', 'Content-Length', 'x-cos-request-id', 'x-cos-hash-crc64ecma'],
-        MaxAgeSeconds: 600,
-      },
-    ],
-  });
+  await allowOrigin(h.cos, Bucket, pageServer.origin);
   browser = await launchChromium();
   const context = await browser.newContext();
   page = await context.newPage();

@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type COS from 'cos-nodejs-sdk-v5';
+import { REGION } from '../harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -95,4 +97,21 @@ export async function outcomes(requests: SentRequest[], ms = 5_000): Promise<Sen
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return requests;
+}
+
+/** Lets pages from `origin` use the bucket through CORS, with the headers SDKs read exposed. */
+export async function allowOrigin(cos: COS, Bucket: string, origin: string): Promise<void> {
+  await cos.putBucketCors({
+    Bucket,
+    Region: REGION,
+    CORSRules: [
+      {
+        AllowedOrigin: [origin],
+        AllowedMethod: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
+        AllowedHeader: ['*'],
+        ExposeHeader: ['ETag', 'Content-Length', 'x-cos-request-id', 'x-cos-hash-crc64ecma'],
+        MaxAgeSeconds: 600,
+      },
+    ],
+  });
 }
