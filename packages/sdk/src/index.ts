@@ -5,10 +5,13 @@
  *   const cos = new COS({ SecretId, SecretKey });
  *   const { ETag } = await cos.putObject({ Bucket, Region, Key, Body: 'hello' });
  */
+import { installDownloadFiles } from './methods/download.js';
+import { nodeDownloadFiles } from './node/download.js';
 import { nodePlatform } from './node/platform.js';
 import { installPlatform } from './transport.js';
 
 installPlatform(nodePlatform);
+installDownloadFiles(nodeDownloadFiles);
 
 export { COS, COS as default, type GetAuthParams, type GetObjectUrlParams, type GetObjectUrlResult } from './cos.js';
 export { VERSION } from './version.js';
@@ -62,3 +65,6 @@ export type {
   UploadFileResult, UploadFilesItem, UploadFilesParams, UploadFilesResult, SliceCopyFileParams,
   SliceCopyFileResult
 } from './methods/advanced.js';
+export type { DownloadFileParams, DownloadFileResult } from './methods/download.js';
+export type { TaskInfo, TaskState, QueuedUploadParams } from './queue.js';
+export type { Listener } from './events.js';
