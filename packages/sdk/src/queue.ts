@@ -283,7 +283,14 @@ export class TaskQueue {
     if (err && task.params.Signal?.aborted) task.state = 'canceled';
     this.announce();
     task.callback(err, data);
+    if (!err || task.state === 'canceled') this.release(task);
     this.trim();
+  }
+
+  /** A task that will not run again lets go of its body and callbacks (a list of finished tasks may be long). */
+  private release(task: Task): void {
+    task.params = { Bucket: task.Bucket, Region: task.Region, Key: task.Key };
+    task.callback = () => {};
   }
 
   /** Pauses or cancels a waiting, running, paused or failed task. */
@@ -299,6 +306,7 @@ export class TaskQueue {
     this.announce();
     if (to === 'canceled') {
       task.callback(Object.assign(abortError(), { message: 'The task was canceled' }), undefined);
+      this.release(task);
       if (abortUpload) void this.abortUpload(task);
     }
     this.startNext();
