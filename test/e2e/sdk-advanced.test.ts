@@ -69,16 +69,19 @@ describe('uploadFile', () => {
   test('a small file goes in one putObject, with the Content-Type of its extension', async () => {
     const data = randomBytes(1000);
     const finished: unknown[] = [];
+    let taskId = '';
     const result = await cos.uploadFile({
       Bucket,
       Region: REGION,
       Key: 'up/small.txt',
       FilePath: await file('small.txt', data),
+      onTaskReady: (id) => (taskId = id),
       onFileFinish: (err, d, options) => finished.push({ err, etag: d?.ETag, key: options.Key, taskId: options.TaskId }),
     });
+    assert.match(taskId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.equal(result.ETag, `"${md5(data)}"`);
     assert.equal(result.Location, `${Bucket}.cos.${REGION}.myqcloud.com/up/small.txt`);
-    assert.deepEqual(finished, [{ err: null, etag: `"${md5(data)}"`, key: 'up/small.txt', taskId: '' }]);
+    assert.deepEqual(finished, [{ err: null, etag: `"${md5(data)}"`, key: 'up/small.txt', taskId }]);
     const head = await cos.headObject({ Bucket, Region: REGION, Key: 'up/small.txt' });
     assert.equal(head.headers?.['content-type'], 'text/plain');
   });

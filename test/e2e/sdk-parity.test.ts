@@ -47,7 +47,7 @@ after(async () => {
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-/** TaskId: the official SDK runs uploads in its task queue, with ids; ours has no queue yet and says ''. */
+/** TaskId: both SDKs run uploads as tasks with random ids. */
 const MASKED_FIELDS = new Set(['RequestId', 'TraceId', 'x-cos-request-id', 'x-cos-trace-id', 'TaskId']);
 /**
  * Left out of the comparison: `switchHost`, the official SDK's flag on UploadPart errors for its

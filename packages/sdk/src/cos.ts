@@ -16,11 +16,14 @@ import {
   type Query,
 } from './auth.js';
 import { CosSdkError, asCosSdkError } from './errors.js';
-import { ADVANCED_METHODS } from './methods/advanced.js';
+import { Emitter, type Listener } from './events.js';
+import { ADVANCED_METHODS, queuedUpload, sliceUpload, type SliceUploadFileParams } from './methods/advanced.js';
+import { DOWNLOAD_METHODS } from './methods/download.js';
 import { METHODS, type MethodTable } from './methods/index.js';
-import type { ObjectParams } from './methods/object.js';
+import type { ObjectParams, PutObjectParams } from './methods/object.js';
 import { resolveOptions, type COSOptions, type Protocol, type ResolvedOptions } from './options.js';
 import { checkParams, type CommonParams } from './params.js';
+import { installTaskQueue, TaskQueue, taskQueueOf, type TaskApi, type TaskInfo, type TaskParams, type TaskRunner } from './queue.js';
 import type { Client } from './request.js';
 import { platform } from './transport.js';
 import { appendQuery, endpointUrl, hostOf, normalizeProtocol } from './url.js';
@@ -64,6 +67,13 @@ export interface GetObjectUrlResult {
 }
 
 const clients = new WeakMap<object, Client>();
+const emitters = new WeakMap<object, Emitter>();
+
+/** How a task's upload runs: putObject in one request, sliceUploadFile continuing the task's upload. */
+const TASK_RUNNERS: Record<TaskApi, TaskRunner> = {
+  putObject: (client, params) => run(client, METHODS.putObject, params as unknown as PutObjectParams),
+  sliceUploadFile: (client, params, upload) => sliceUpload(client, params as unknown as SliceUploadFileParams, upload),
+};
 
 function clientOf(cos: object): Client {
   const client = clients.get(cos);
@@ -81,12 +91,54 @@ export class COS {
 
   constructor(options: COSOptions = {}) {
     this.options = resolveOptions(options);
-    clients.set(this, {
+    const client: Client = {
       options: this.options,
       credentials: new CredentialSource(this.options),
       transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl }),
       uploadsInUse: new Set(),
-    });
+    };
+    const events = new Emitter();
+    clients.set(this, client);
+    emitters.set(this, events);
+    installTaskQueue(client, new TaskQueue(client, events, TASK_RUNNERS));
+  }
+
+  /** Listens to an event: 'list-update' (and its older name 'task-list-update') get `{ list }` of the upload tasks. */
+  on(name: string, listener: Listener): void {
+    emitters.get(this)!.on(name, listener);
+  }
+
+  off(name: string, listener: Listener): void {
+    emitters.get(this)!.off(name, listener);
+  }
+
+  emit(name: string, data?: unknown): void {
+    emitters.get(this)!.emit(name, data);
+  }
+
+  /** The upload tasks, oldest first: `{ id, Bucket, Region, Key, FilePath, state, loaded, size, speed, percent, hashPercent, error }`. */
+  getTaskList(): TaskInfo[] {
+    return taskQueueOf(clientOf(this)).list();
+  }
+
+  /** Stops a task for good: its requests in flight are aborted, and its multipart upload. */
+  cancelTask(taskId: string): void {
+    taskQueueOf(clientOf(this)).cancel(taskId);
+  }
+
+  /** Stops a waiting or running task; its multipart upload stays, for restartTask. */
+  pauseTask(taskId: string): void {
+    taskQueueOf(clientOf(this)).pause(taskId);
+  }
+
+  /** Queues a paused or failed task again; a multipart upload continues from the parts the server has. */
+  restartTask(taskId: string): void {
+    taskQueueOf(clientOf(this)).restart(taskId);
+  }
+
+  /** Whether an upload task is running or waiting. */
+  isUploadRunning(): boolean {
+    return taskQueueOf(clientOf(this)).isUploadRunning();
   }
 
   /** An Authorization value signed with this instance's (or the given) key pair. */
@@ -175,7 +227,7 @@ export class COS {
 }
 
 /** The request methods, typed from the METHODS table, and the advanced ones. */
-export interface COS extends ApiOf<MethodTable>, FunctionsApiOf<typeof ADVANCED_METHODS> {}
+export interface COS extends ApiOf<MethodTable>, FunctionsApiOf<typeof ADVANCED_METHODS & typeof DOWNLOAD_METHODS> {}
 
 type Implementation = (client: Client, params: CommonParams) => Promise<unknown>;
 
@@ -184,7 +236,11 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
     Object.entries(METHODS as Record<string, MethodSpec<CommonParams, unknown>>).map(([name, spec]) => [name, (client: Client, params: CommonParams) => run(client, spec, params)]),
   ),
   ...(ADVANCED_METHODS as unknown as Record<string, Implementation>),
+  ...(DOWNLOAD_METHODS as unknown as Record<string, Implementation>),
 };
+
+/** The methods whose calls are upload tasks (the official task.js transferToTaskMethod), unless SkipTask. */
+const TASK_METHODS: ReadonlySet<string> = new Set<TaskApi>(['putObject', 'sliceUploadFile']);
 
 // Every method with the official calling convention: (params, callback), or a Promise without callback.
 for (const [name, implementation] of Object.entries(IMPLEMENTATIONS)) {
@@ -196,7 +252,15 @@ for (const [name, implementation] of Object.entries(IMPLEMENTATIONS)) {
         callback = params;
         params = undefined;
       }
-      const promise = implementation(clientOf(this), params ?? {});
+      const client = clientOf(this);
+      if (TASK_METHODS.has(name) && !(params as TaskParams | undefined)?.SkipTask) {
+        // The callback is called at every end of the task (again after a restart), as the official SDK does.
+        const queued = queuedUpload(client, name as TaskApi, (params ?? {}) as TaskParams, callback);
+        if (!callback) return queued;
+        queued.catch(() => {});
+        return;
+      }
+      const promise = implementation(client, params ?? {});
       if (!callback) return promise;
       const done = callback;
       promise.then(

@@ -54,3 +54,6 @@ export type {
   UploadFileResult, UploadFilesItem, UploadFilesParams, UploadFilesResult, SliceCopyFileParams,
   SliceCopyFileResult
 } from './methods/advanced.js';
+export type { DownloadFileParams, DownloadFileResult } from './methods/download.js';
+export type { TaskInfo, TaskState, QueuedUploadParams } from './queue.js';
+export type { Listener } from './events.js';

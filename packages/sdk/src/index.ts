@@ -7,10 +7,13 @@
  *
  * Bundlers and runtimes that pick the `browser` export condition get browser/index.ts instead.
  */
+import { installDownloadFiles } from './methods/download.js';
+import { nodeDownloadFiles } from './node/download.js';
 import { nodePlatform } from './node/platform.js';
 import { installPlatform } from './transport.js';
 
 installPlatform(nodePlatform);
+installDownloadFiles(nodeDownloadFiles);
 
 export * from './exports.js';
 export { default } from './exports.js';

@@ -66,8 +66,10 @@ export interface COSOptions {
   ChunkRetryTimes?: number;
   /** uploadFile / uploadFiles: files larger than this go in parts (default 1 MiB). */
   SliceSize?: number;
-  /** Files uploaded at once by uploadFiles (default 3). */
+  /** Upload tasks (putObject, sliceUploadFile, uploadFile, uploadFiles) running at once per instance (default 3). */
   FileParallelLimit?: number;
+  /** Finished tasks are dropped from the task list, oldest first, beyond this many tasks (default 1000, as cos-nodejs-sdk-v5). */
+  UploadQueueSize?: number;
   /** sliceCopyFile: sources larger than this are copied in parts (default 10 MiB). */
   CopySliceSize?: number;
   /** sliceCopyFile part size (default 10 MiB, at least 1 MiB). */
@@ -112,6 +114,7 @@ const DEFAULTS = {
   ChunkRetryTimes: 2,
   SliceSize: MiB,
   FileParallelLimit: 3,
+  UploadQueueSize: 1000,
   CopySliceSize: 10 * MiB,
   CopyChunkSize: 10 * MiB,
   CopyChunkParallelLimit: 20,
@@ -126,6 +129,7 @@ export function resolveOptions(options: COSOptions = {}): ResolvedOptions {
   // The same bounds as the official SDK.
   resolved.Timeout = Math.max(0, resolved.Timeout);
   resolved.FileParallelLimit = Math.max(1, resolved.FileParallelLimit);
+  resolved.UploadQueueSize = Math.max(0, resolved.UploadQueueSize);
   resolved.ChunkParallelLimit = Math.max(1, resolved.ChunkParallelLimit);
   resolved.ChunkRetryTimes = Math.max(0, resolved.ChunkRetryTimes);
   resolved.ChunkSize = Math.max(MiB, resolved.ChunkSize);

@@ -21,6 +21,7 @@ import { progressReporter, type OnProgress, type ProgressReporter } from '../pro
 import type { Client } from '../request.js';
 import { uploadSource, type UploadSource } from '../source.js';
 import { bodyLength, isBlobBody, platform, type BlobBody } from '../transport.js';
+import { taskQueueOf, type QueuedUploadParams, type TaskApi, type TaskParams, type UploadState } from '../queue.js';
 import { METHODS } from './index.js';
 import type { MultipartCompleteResult, MultipartListPartResult, MultipartUpload } from './multipart.js';
 import {
@@ -33,7 +34,7 @@ import {
   type UploadBody,
 } from './object.js';
 
-export interface SliceUploadFileParams extends ObjectParams, StoredObjectHeaders {
+export interface SliceUploadFileParams extends ObjectParams, StoredObjectHeaders, QueuedUploadParams {
   /** The local file to upload (Node). */
   FilePath?: string;
   /** Or a File or Blob to upload (browsers, as cos-js-sdk-v5 takes it; Node 20 has Blob too). */
@@ -232,6 +233,23 @@ async function findResumable(client: Client, p: SliceUploadFileParams, file: Fil
   return undefined;
 }
 
+/**
+ * The upload this task sent parts to before (a pause or an error stopped it), with its ETags, when
+ * it is still there and its parts are slices of the file.
+ */
+async function resumeKnown(client: Client, p: SliceUploadFileParams, file: FileSlices, UploadId: string): Promise<{ UploadId: string; etags: Map<number, string> } | undefined> {
+  let parts: Part[];
+  try {
+    parts = await listAllParts(client, p, UploadId);
+  } catch (e) {
+    // Completed or aborted meanwhile: look for another one as a new call would.
+    if (asCosSdkError(e).code === 'NoSuchUpload') return undefined;
+    throw e;
+  }
+  if (!(await file.match(parts))) return undefined;
+  return { UploadId, etags: new Map(parts.map((part) => [Number(part.PartNumber), part.ETag])) };
+}
+
 /** What every request of one multipart transfer names. */
 interface UploadTarget {
   Bucket: string;
@@ -259,7 +277,16 @@ function pickHeaders(headers: Headers | undefined, keep: (lowerName: string) => 
   return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => keep(k.toLowerCase())));
 }
 
-export async function sliceUploadFile(client: Client, input: SliceUploadFileParams): Promise<SliceUploadFileResult | PutObjectResult> {
+/** sliceUploadFile outside the task queue (SkipTask), as one run. */
+export function sliceUploadFile(client: Client, input: SliceUploadFileParams): Promise<SliceUploadFileResult | PutObjectResult> {
+  return sliceUpload(client, input, {});
+}
+
+/**
+ * One run of sliceUploadFile. `upload` holds the upload id across the runs of a task: a run after
+ * a pause or an error continues that upload from the parts the server has.
+ */
+export async function sliceUpload(client: Client, input: SliceUploadFileParams, upload: UploadState): Promise<SliceUploadFileResult | PutObjectResult> {
   const { options } = client;
   const p = checkParams('object', input, options);
   if (!p.FilePath && !isBlobBody(p.Body)) throw paramError(platform().files ? 'missing param FilePath' : 'missing param Body');
@@ -276,9 +303,10 @@ export async function sliceUploadFile(client: Client, input: SliceUploadFilePara
 
   let UploadId = '';
   try {
-    const resumed = await findResumable(client, p, file);
+    const resumed = (upload.UploadId ? await resumeKnown(client, p, file, upload.UploadId) : undefined) ?? (await findResumable(client, p, file));
     hashProgress?.update(undefined, true);
     UploadId = resumed?.UploadId ?? (await run(client, METHODS.multipartInit, p)).UploadId;
+    upload.UploadId = UploadId;
     client.uploadsInUse.add(UploadId);
     const target: UploadTarget = { Bucket: p.Bucket, Region: p.Region, Key: p.Key, UploadId, Signal: p.Signal };
     const etags = resumed?.etags ?? new Map<number, string>();
@@ -340,73 +368,98 @@ function withFileContentType<P extends ObjectParams & { ContentType?: string }>(
   return ContentType ? { ...p, ContentType } : p;
 }
 
-/** One file: in one putObject up to SliceSize (or a directory, as an empty object), else in parts. */
-async function uploadOneFile(client: Client, p: UploadFileParams, threshold: number): Promise<UploadFileResult> {
+/** The task one file becomes: putObject up to SliceSize (a directory: an empty object), else sliceUploadFile. */
+async function fileTask(p: UploadFileParams, threshold: number): Promise<{ api: TaskApi; params: TaskParams; size: number }> {
   const source = await uploadSource(p);
-  if (source.isDirectory) return run(client, METHODS.putObject, { ...p, Body: '' });
+  if (source.isDirectory) return { api: 'putObject', params: { ...p, Body: '' }, size: 0 };
   if (source.size <= threshold) {
+    // A FileSlice (read from the file on every attempt and every run of the task) or a Blob slice.
     const body = source.slice(0, source.size) as UploadBody;
-    return run(client, METHODS.putObject, { ...withFileContentType(p, source), Body: body, ContentLength: source.size });
+    return { api: 'putObject', params: { ...withFileContentType(p, source), Body: body, ContentLength: source.size }, size: source.size };
   }
-  return sliceUploadFile(client, p);
+  return { api: 'sliceUploadFile', params: p, size: source.size };
+}
+
+/**
+ * Adds an upload to the task queue. `onEnd` is called at every end of the task (again after a
+ * restart, as the official SDK calls its callback); the Promise settles with the first.
+ */
+export function queuedUpload<R>(client: Client, api: TaskApi, params: TaskParams, onEnd: (err: CosSdkError | null, data: R | undefined) => void = () => {}): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    taskQueueOf(client).add(api, params, (err, data) => {
+      onEnd(err, data as R | undefined);
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve(data as R);
+    });
+  });
+}
+
+/** Wraps onTaskReady so that the file info handed to onFileFinish carries the task id. */
+function reportingTaskId(p: { onTaskReady?: (id: string) => void }, info: FileInfo): (id: string) => void {
+  return (id) => {
+    info.TaskId = id;
+    p.onTaskReady?.(id);
+  };
 }
 
 export async function uploadFile(client: Client, p: UploadFileParams): Promise<UploadFileResult> {
   const info = fileInfoOf(p, { TaskId: '' });
+  let task: Awaited<ReturnType<typeof fileTask>>;
   try {
-    const data = await uploadOneFile(client, p, p.SliceSize ?? client.options.SliceSize);
-    p.onFileFinish?.(null, data, info);
-    return data;
+    task = await fileTask(p, p.SliceSize ?? client.options.SliceSize);
   } catch (e) {
     const err = asCosSdkError(e);
     p.onFileFinish?.(err, undefined, info);
     throw err;
   }
+  return queuedUpload<UploadFileResult>(client, task.api, { ...task.params, onTaskReady: reportingTaskId(p, info) }, (err, data) => p.onFileFinish?.(err, data, info));
 }
 
 export async function uploadFiles(client: Client, p: UploadFilesParams): Promise<UploadFilesResult> {
   const { options } = client;
   const threshold = p.SliceSize ?? options.SliceSize;
-  // A file that cannot be read counts 0 bytes here and fails in its own upload.
-  const sizes = await Promise.all(
-    p.files.map(async (f) => {
-      if (f.Body !== undefined) return Number(f.ContentLength ?? bodyLength(f.Body) ?? 0);
-      return f.FilePath ? (await uploadSource(f).catch(() => ({ size: 0 }))).size : 0;
+  // A file that cannot be read counts 0 bytes and fails without a task.
+  const entries = await Promise.all(
+    p.files.map(async (file): Promise<{ api: TaskApi; params: TaskParams; size: number } | { error: CosSdkError; size: number }> => {
+      // A File or Blob goes in parts when large, as a local file does; other bodies in one putObject.
+      if (file.Body !== undefined && !isBlobBody(file.Body)) return { api: 'putObject', params: file as TaskParams, size: Number(file.ContentLength ?? bodyLength(file.Body) ?? 0) };
+      try {
+        return await fileTask({ ...file, FilePath: file.FilePath ?? '', Body: file.Body as BlobBody | undefined }, threshold);
+      } catch (e) {
+        return { error: asCosSdkError(e), size: 0 };
+      }
     }),
   );
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const total = entries.reduce((sum, e) => sum + e.size, 0);
   const progress = typeof p.onProgress === 'function' ? progressReporter(p.onProgress, total, options.ProgressInterval) : undefined;
   const loaded = new Array<number>(p.files.length).fill(0);
   const results: UploadFilesResult['files'] = new Array(p.files.length);
 
-  await eachLimit(
-    p.files.map((file, index) => ({ file, index })),
-    options.FileParallelLimit,
-    async ({ file, index }) => {
+  await Promise.all(
+    entries.map(async (entry, index) => {
+      const file = p.files[index];
       // Index is a string in the official SDK's file info (it walks the list with for...in).
-      const info = fileInfoOf({ ...file, ContentLength: sizes[index] }, { Index: String(index), TaskId: '' });
+      const info = fileInfoOf({ ...file, ContentLength: entry.size }, { Index: String(index), TaskId: '' });
+      const finish = (error: CosSdkError | null, data: UploadFileResult | undefined) => {
+        file.onFileFinish?.(error, data);
+        progress?.update(undefined, true);
+        p.onFileFinish?.(error, data, info);
+        results[index] = { options: info, error, data };
+      };
+      if ('error' in entry) return finish(entry.error, undefined);
       const onProgress: OnProgress = (progressInfo) => {
         loaded[index] = progressInfo.loaded;
         file.onProgress?.(progressInfo);
         progress?.update({ loaded: loaded.reduce((a, b) => a + b, 0), total });
       };
-      const params = { ...file, Signal: file.Signal ?? p.Signal, onProgress };
-      let data: UploadFileResult | undefined;
-      let error: CosSdkError | null = null;
-      try {
-        // A File or Blob goes in parts when large, as a local file does; other bodies in one putObject.
-        data =
-          file.Body !== undefined && !isBlobBody(file.Body)
-            ? await run(client, METHODS.putObject, { ...params, Body: file.Body })
-            : await uploadOneFile(client, { ...params, FilePath: file.FilePath ?? '', Body: file.Body as BlobBody | undefined }, threshold);
-      } catch (e) {
-        error = asCosSdkError(e);
-      }
-      file.onFileFinish?.(error, data);
-      progress?.update(undefined, true);
-      p.onFileFinish?.(error, data, info);
-      results[index] = { options: info, error, data };
-    },
+      const params = { ...entry.params, Signal: file.Signal ?? p.Signal, onProgress, onTaskReady: reportingTaskId(file, info) };
+      await queuedUpload<UploadFileResult>(client, entry.api, params, finish).catch(() => {
+        // Reported through finish.
+      });
+    }),
   );
   return { files: results };
 }

@@ -8,6 +8,7 @@ import type { Headers, Query, Scope } from '../auth.js';
 import { paramError, uploadParamError, type CosSdkError } from '../errors.js';
 import type { OnProgress } from '../progress.js';
 import type { Client } from '../request.js';
+import type { QueuedUploadParams } from '../queue.js';
 import { isBlobBody, isFileSlice, isStreamBody, platform, type BlobBody, type OutputSink, type StreamBody } from '../transport.js';
 import { endpointUrl, locationOf, normalizeProtocol } from '../url.js';
 import { asList, child, type JsonObject } from '../xml.js';
@@ -92,7 +93,7 @@ export interface GetObjectResult extends GeneralResult {
   NotModified?: boolean;
 }
 
-export interface PutObjectParams extends ObjectParams, StoredObjectHeaders {
+export interface PutObjectParams extends ObjectParams, StoredObjectHeaders, QueuedUploadParams {
   Body: UploadBody;
   /** Required for a stream body unless the server accepts chunked uploads. */
   ContentLength?: number;
