@@ -6,10 +6,10 @@
  * refused. Chromium is installed from Debian's packages when the machine has none.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { allowOrigin, ensureChromium, inPage, launchChromium, outcomes, recordRequests, within, type SentRequest } from './browser/chromium.js';
+import { bytesOf, md5Hex, sha256Hex } from './browser/bytes.js';
 import { startPageServer, temporaryCredentials, type PageServer } from './browser/page-server.js';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 
@@ -53,15 +53,6 @@ async function openPage(origin: string): Promise<{ page: Page; requests: SentReq
   return { page: p, ...recorded };
 }
 
-/** The bytes page.js generates: i % 251 at offset i. */
-function bytesOf(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) bytes[i] = i % 251;
-  return bytes;
-}
-
-const md5Hex = (body: string | Buffer) => createHash('md5').update(body).digest('hex');
-const sha256Hex = (body: string | Buffer) => createHash('sha256').update(body).digest('hex');
 const headStatus = (Key: string) => h.cos.headObject({ Bucket, Region: REGION, Key }).then((r) => r.statusCode, (e: { statusCode?: number }) => e.statusCode);
 const toCosbox = (r: SentRequest) => new URL(r.url).host === `${Bucket}.cos.${REGION}.localhost:${h.port}`;
 

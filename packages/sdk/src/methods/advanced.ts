@@ -23,6 +23,7 @@ import { uploadSource, type UploadSource } from '../source.js';
 import { bodyLength, isBlobBody, platform, type BlobBody } from '../transport.js';
 import { taskQueueOf, type QueuedUploadParams, type TaskApi, type TaskParams, type UploadState } from '../queue.js';
 import { METHODS } from './index.js';
+import { eachLimit, partSizeFor } from './slices.js';
 import type { MultipartCompleteResult, MultipartListPartResult, MultipartUpload } from './multipart.js';
 import {
   parseCopySource,
@@ -94,43 +95,12 @@ export interface SliceCopyFileParams extends ObjectParams, StoredObjectHeaders, 
 }
 export type SliceCopyFileResult = PutObjectCopyResult | MultipartCompleteResult;
 
-const MiB = 1024 * 1024;
-/** Part sizes tried, in MiB, until the parts fit in MaxPartNumber (advance.js). */
-const PART_SIZE_LADDER = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 5120];
 /** The most part uploads sent at once, whatever AsyncLimit says. */
 const MAX_PART_CONCURRENCY = 256;
-
-/** The requested part size, or the first of the ladder that keeps the parts within the limit. */
-function partSizeFor(size: number, requested: number, maxParts: number): number {
-  let auto = MiB;
-  for (const mib of PART_SIZE_LADDER) {
-    auto = mib * MiB;
-    if (size / auto <= maxParts) break;
-  }
-  return Math.max(requested, auto);
-}
 
 /** A Content-MD5 from a hex MD5 (without Buffer: this module is meant for browsers too). */
 function hexToBase64(hex: string): string {
   return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((byte) => parseInt(byte, 16))));
-}
-
-/** Runs `task` on every item, `limit` at a time; on the first failure starts no more and rethrows it once the running ones end. */
-async function eachLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 /** `1 + retries` attempts of a part or a Complete (ChunkRetryTimes); an abort is never retried. */

@@ -19,6 +19,7 @@ import { progressReporter, type OnProgress } from '../progress.js';
 import type { Client } from '../request.js';
 import type { OutputSink } from '../transport.js';
 import { METHODS } from './index.js';
+import { eachLimit, MiB, partSizeFor } from './slices.js';
 import type { GetObjectResult, ObjectParams } from './object.js';
 
 export interface DownloadFileParams extends ObjectParams {
@@ -57,37 +58,6 @@ let downloadFiles: DownloadFiles | undefined;
 /** Called by an entry point whose platform has local files (Node). */
 export function installDownloadFiles(files: DownloadFiles): void {
   downloadFiles = files;
-}
-
-const MiB = 1024 * 1024;
-const PART_SIZE_LADDER = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 5120];
-
-/** The requested chunk size, or the first of the ladder that keeps the chunks within MaxPartNumber (as advance.js). */
-function chunkSizeFor(size: number, requested: number, maxParts: number): number {
-  let auto = MiB;
-  for (const mib of PART_SIZE_LADDER) {
-    auto = mib * MiB;
-    if (size / auto <= maxParts) break;
-  }
-  return Math.max(requested, auto);
-}
-
-/** Runs `task` on every item, `limit` at a time; on the first failure starts no more and rethrows it once the running ones end. */
-async function eachLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 function changedError(message: string, statusCode: number | undefined, headers: Record<string, string>): CosSdkError {
@@ -129,7 +99,7 @@ export async function downloadFile(client: Client, input: DownloadFileParams): P
 
   const progress = typeof p.onProgress === 'function' ? progressReporter(p.onProgress, size, options.ProgressInterval) : undefined;
   const requestedChunk = p.ChunkSize || MiB;
-  const chunkSize = size <= requestedChunk ? Math.max(size, 1) : chunkSizeFor(size, requestedChunk, options.MaxPartNumber);
+  const chunkSize = size <= requestedChunk ? Math.max(size, 1) : partSizeFor(size, requestedChunk, options.MaxPartNumber);
   const chunks: Chunk[] = [];
   for (let start = 0; start < size; start += chunkSize) chunks.push({ start, end: Math.min(start + chunkSize, size) - 1 });
   // An empty object is one GET too (of nothing), as any object up to ChunkSize.
