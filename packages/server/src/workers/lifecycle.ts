@@ -78,22 +78,9 @@ export class LifecycleWorker {
     const { meta } = this.services;
     const timeScale = this.services.config.timeScale;
 
-    let marker = '';
-    for (;;) {
-      const page = await meta.listObjects({ bucket: bucket.name, prefix: '', marker, delimiter: '', maxKeys: PAGE });
-      const now = Date.now();
-      for (const entry of page.entries) {
-        if (this.stopped) return;
-        if (!('object' in entry)) continue;
-        const object = entry.object;
-        const action = decideVersion(rules, { key: object.key, tags: object.tags ?? [], storageClass: object.storageClass, lastModified: object.lastModified, isLatest: true, isDeleteMarker: false, otherVersionsCount: 0 }, now, timeScale);
-        await this.applyToCurrentObject(bucket, object, action);
-      }
-      if (!page.isTruncated || page.nextMarker === undefined) break;
-      marker = page.nextMarker;
-    }
-
-    await this.applyToVersions(bucket, rules);
+    // A bucket with versioning is walked once, through its versions (current objects among them).
+    if (bucket.versioning !== undefined) await this.applyToVersions(bucket, rules);
+    else await this.applyToCurrentObjects(bucket, rules);
 
     let keyMarker = '';
     let uploadIdMarker = '';
@@ -112,6 +99,24 @@ export class LifecycleWorker {
       if (!page.isTruncated || page.nextKeyMarker === undefined) break;
       keyMarker = page.nextKeyMarker;
       uploadIdMarker = page.nextUploadIdMarker ?? '';
+    }
+  }
+
+  /** The current objects of a bucket without versioning (Transition, Expiration). */
+  private async applyToCurrentObjects(bucket: BucketRecord, rules: readonly LifecycleRule[]): Promise<void> {
+    let marker = '';
+    for (;;) {
+      const page = await this.services.meta.listObjects({ bucket: bucket.name, prefix: '', marker, delimiter: '', maxKeys: PAGE });
+      const now = Date.now();
+      for (const entry of page.entries) {
+        if (this.stopped) return;
+        if (!('object' in entry)) continue;
+        const object = entry.object;
+        const description = { key: object.key, tags: object.tags ?? [], storageClass: object.storageClass, lastModified: object.lastModified, isLatest: true, isDeleteMarker: false, otherVersionsCount: 0 };
+        await this.applyToCurrentObject(bucket, object, decideVersion(rules, description, now, this.services.config.timeScale));
+      }
+      if (!page.isTruncated || page.nextMarker === undefined) break;
+      marker = page.nextMarker;
     }
   }
 
@@ -143,10 +148,9 @@ export class LifecycleWorker {
    * Noncurrent versions and delete markers (NoncurrentVersionTransition, NoncurrentVersionExpiration,
    * ExpiredObjectDeleteMarker; C300), a key at a time: whether a delete marker is "expired" depends
    * on the key's other versions, so a key's versions are decided together, even across pages.
-   * Current objects were handled by the first pass.
+   * The current object of a key is decided in the same pass (Transition, Expiration).
    */
   private async applyToVersions(bucket: BucketRecord, rules: readonly LifecycleRule[]): Promise<void> {
-    if (bucket.versioning === undefined) return;
     let group: ListedVersion[] = [];
     let keyMarker = '';
     let versionIdMarker = '';
@@ -173,7 +177,6 @@ export class LifecycleWorker {
     const now = Date.now();
     for (const { version, isLatest, noncurrentSince } of versions) {
       const marker = isDeleteMarker(version);
-      if (isLatest && !marker) continue;
       const action = decideVersion(
         rules,
         {
@@ -190,7 +193,8 @@ export class LifecycleWorker {
         config.timeScale,
       );
       const versionId = versionIdOf(version);
-      if (action.kind === 'transition' && !marker) {
+      if (isLatest && !marker) await this.applyToCurrentObject(bucket, version, action);
+      else if (action.kind === 'transition' && !marker) {
         await meta
           .updateObject(bucket.name, version.key, (current) => ({ ...current!, storageClass: action.storageClass, restore: undefined }), versionId)
           .catch((error: unknown) => {

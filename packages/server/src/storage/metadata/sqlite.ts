@@ -227,6 +227,10 @@ function tagsColumn(tags: readonly Tag[] | undefined): string | null {
   return tags && tags.length > 0 ? JSON.stringify(tags) : null;
 }
 
+function versioningOfRow(row: BucketRow): VersioningStatus | undefined {
+  return (row.versioning ?? undefined) as VersioningStatus | undefined;
+}
+
 function toBucket(row: BucketRow): BucketRecord {
   return {
     name: row.name,
@@ -238,7 +242,7 @@ function toBucket(row: BucketRow): BucketRecord {
     ...(row.cors ? { cors: JSON.parse(row.cors) as CorsRule[] } : {}),
     ...(row.lifecycle ? { lifecycle: JSON.parse(row.lifecycle) as LifecycleRule[] } : {}),
     ...(row.tagging ? { tagging: JSON.parse(row.tagging) as Tag[] } : {}),
-    ...(row.versioning ? { versioning: row.versioning as VersioningStatus } : {}),
+    ...(row.versioning ? { versioning: versioningOfRow(row) } : {}),
   };
 }
 
@@ -698,7 +702,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private versioningOf(bucket: string): VersioningStatus | undefined {
     const row = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
     if (!row) throw new CosError('NoSuchBucket');
-    return (row.versioning ?? undefined) as VersioningStatus | undefined;
+    return versioningOfRow(row);
   }
 
   /** A fresh version id: base64 of a 20-digit decimal stamp, as COS's look, increasing. */
@@ -800,10 +804,11 @@ export class SqliteMetadataStore implements MetadataStore {
 
   deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome> {
     return this.write((): DeleteOutcome => {
-      if (!this.stmt.getBucket.get(bucket)) return { blobs: [], deleteMarker: false };
+      const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
+      if (!bucketRow) return { blobs: [], deleteMarker: false };
       const current = this.currentObject(bucket, key);
       if (versionId !== undefined) return this.deleteVersion(bucket, key, versionId, current);
-      return this.deleteCurrent(bucket, key, current);
+      return this.deleteCurrent(bucketRow, key, current);
     });
   }
 
@@ -811,9 +816,9 @@ export class SqliteMetadataStore implements MetadataStore {
    * DELETE without a version id: removes the object (no versioning) or adds a delete marker, keeping
    * the current object as a noncurrent version (enabled) or dropping the null version (suspended).
    */
-  private deleteCurrent(bucket: string, key: string, current: ObjectRecord | undefined): DeleteOutcome {
-    const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow;
-    const versioning = (bucketRow.versioning ?? undefined) as VersioningStatus | undefined;
+  private deleteCurrent(bucketRow: BucketRow, key: string, current: ObjectRecord | undefined): DeleteOutcome {
+    const bucket = bucketRow.name;
+    const versioning = versioningOfRow(bucketRow);
     if (versioning === undefined) {
       if (!current) return { blobs: [], deleteMarker: false };
       this.stmt.deleteObject.run(bucket, key);
@@ -856,9 +861,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   deleteObjectIf(bucket: string, key: string, matches: (current: ObjectRecord) => boolean): Promise<DeleteOutcome | undefined> {
     return this.write(() => {
+      const bucketRow = this.stmt.getBucket.get(bucket) as BucketRow | undefined;
       const current = this.currentObject(bucket, key);
-      if (!current || !matches(current)) return undefined;
-      return this.deleteCurrent(bucket, key, current);
+      if (!bucketRow || !current || !matches(current)) return undefined;
+      return this.deleteCurrent(bucketRow, key, current);
     });
   }
 
