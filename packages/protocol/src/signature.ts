@@ -171,13 +171,16 @@ export function signatureFromPairs(get: (name: string) => string | undefined): S
   };
 }
 
-/** Parses an `Authorization` header value. Pair names are matched case-insensitively. */
+/**
+ * Parses an `Authorization` header value. Pair names are matched case-insensitively; values are
+ * taken as written (a SecretId with a trailing space is another SecretId, not this one).
+ */
 export function parseAuthorization(value: string): SignatureFields | undefined {
   const pairs = new Map<string, string>();
   for (const part of value.trim().split('&')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    pairs.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+    pairs.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
   }
   return signatureFromPairs((name) => pairs.get(name));
 }
@@ -200,14 +203,45 @@ export interface VerifyInput {
 }
 
 /**
+ * A name as a signature lists it: clients list names URL-encoded once and lower-cased (the official
+ * SDKs' `camSafeUrlEncode(name).toLowerCase()`, the Python SDK's `quote(name, '-_.~').lower()`),
+ * e.g. `imagemogr2%2fthumbnail%2f%2150p`. `lookup` is the decoded lower-case name to find the
+ * value under; `canonical` the name as it enters HttpString. A name listed unencoded (`a/b`) is
+ * encoded here, so both spellings sign the same string.
+ */
+export function signedName(listed: string): { lookup: string; canonical: string } {
+  let decoded = listed;
+  try {
+    decoded = decodeURIComponent(listed);
+  } catch {
+    // not an encoding (a bare `%`): the name as written
+  }
+  return { lookup: decoded.toLowerCase(), canonical: camSafeUrlEncode(decoded).toLowerCase() };
+}
+
+/** `name=value&...` over listed names, values looked up by decoded name and URL-encoded, sorted by name. */
+function canonicalListed(listed: readonly string[], valueOf: (lookup: string) => string): string {
+  return listed
+    .map((entry) => {
+      const { lookup, canonical } = signedName(entry);
+      return [canonical, camSafeUrlEncode(valueOf(lookup))] as const;
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+/**
  * Recomputes the signature over exactly the headers and parameters the client listed (C094, C095)
  * and compares. Query values are tried verbatim and, because seed 004 says values are lower-cased
  * (FEATURES §5 #3), lower-cased too.
  */
 export function verifySignature(crypto: SignatureCrypto, fields: SignatureFields, secretKey: string, input: VerifyInput): boolean {
-  const headers = canonicalPairs(fields.headerList.map((n) => [n, input.headerValue(n) ?? ''] as [string, string]));
-  const paramPairs = fields.paramList.map((n) => [n, input.queryValue(n) ?? ''] as [string, string]);
-  const paramVariants = new Set([canonicalPairs(paramPairs), canonicalPairs(paramPairs.map(([k, v]) => [k, v.toLowerCase()]))]);
+  const headers = canonicalListed(fields.headerList, (n) => input.headerValue(n) ?? '');
+  const paramVariants = new Set([
+    canonicalListed(fields.paramList, (n) => input.queryValue(n) ?? ''),
+    canonicalListed(fields.paramList, (n) => (input.queryValue(n) ?? '').toLowerCase()),
+  ]);
   const signKey = signKeyOf(crypto, secretKey, fields.keyTime);
   for (const pathname of new Set(input.pathnames)) {
     for (const params of paramVariants) {

@@ -16,6 +16,8 @@ export interface Credential {
   secretId: string;
   secretKey: string;
   account: Account;
+  /** When the key pair was added: a pair removed and added again is another pair. */
+  createdAt: number;
 }
 
 /** The CAM id COS prints for an account: `qcs::cam::uin/<root>:uin/<uin>` (C118). */
@@ -31,7 +33,7 @@ export class Accounts {
     const key = await this.meta.getAccessKey(secretId);
     const account = key && (await this.meta.getAccount(key.uin));
     if (!key || !account) return undefined;
-    return { secretId, secretKey: key.secretKey, account: { uin: account.uin, appid: account.appid, rootUin: account.rootUin } };
+    return { secretId, secretKey: key.secretKey, account: { uin: account.uin, appid: account.appid, rootUin: account.rootUin }, createdAt: key.createdAt };
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * Who is calling: the COS signature from the Authorization header or from a pre-signed URL's query
- * (FEATURES §1.6.3, C088-C107), or nobody (anonymous, C010).
+ * Who is calling: the COS signature from the Authorization header, from a pre-signed URL's query
+ * (the q-* pairs, or the whole authorization string in one `sign` parameter), or nobody
+ * (anonymous, C010). A signature binds the request: what changes the operation or who may read
+ * the result must be among what it signs (`unsignedItem`).
  */
-import { CosError, parseAuthorization, parseSignTime, signatureFromPairs, verifySignature, type SignatureFields } from '@cosbox/protocol';
+import { CosError, parseAuthorization, parseSignTime, signatureFromPairs, signedName, verifySignature, type SignatureFields } from '@cosbox/protocol';
 import type { Accounts, Account } from './accounts.js';
 import { nodeCrypto } from './node-crypto.js';
 import type { TemporaryKeys, TemporaryScope } from './temporary-keys.js';
@@ -22,7 +24,7 @@ export async function resolveKey(
   nowSeconds: number,
 ): Promise<{ secretKey: string; caller: Extract<Caller, { kind: 'account' }> }> {
   if (token) {
-    const { secretKey, scope } = temporaryKeys.open(token, secretId, nowSeconds);
+    const { secretKey, scope } = await temporaryKeys.open(token, secretId, nowSeconds, accounts);
     return { secretKey, caller: { kind: 'account', account: scope.issuer, secretId, scope } };
   }
   const credential = await accounts.credential(secretId);
@@ -35,7 +37,10 @@ export interface SignedRequest {
   /** Candidate signed pathnames: the decoded path, then the virtual-hosted form. */
   pathnames: readonly string[];
   query: ReadonlyMap<string, string>;
+  /** Header values by lower-case name; `host` is the host that addressed the request. */
   header(name: string): string | undefined;
+  /** The lower-case names of the headers sent. */
+  headerNames: Iterable<string>;
   /** Seconds since the epoch. */
   now: number;
 }
@@ -46,7 +51,49 @@ function signatureOf(req: SignedRequest): SignatureFields | undefined | 'none' {
   if (req.query.has('q-signature') || req.query.has('q-sign-algorithm')) {
     return signatureFromPairs((name) => req.query.get(name));
   }
+  // The official SDKs' getObjectUrl with an authorization string from a getAuthorization callback.
+  const whole = req.query.get('sign');
+  if (whole !== undefined && /(?:^|&)\s*q-(?:signature|sign-algorithm)=/i.test(whole)) return parseAuthorization(whole);
   return 'none';
+}
+
+/**
+ * Query parameters that choose the operation or its target (sub-resources, upload and version
+ * ids, append positions), lower-case. The official SDKs sign every query parameter they send.
+ */
+const BINDING_PARAMS = new Set([
+  'acl', 'tagging', 'uploads', 'uploadid', 'partnumber', 'append', 'position', 'restore', 'delete',
+  'versionid', 'versions', 'versioning', 'cors', 'lifecycle', 'location', 'policy', 'website',
+  'referer', 'logging', 'inventory', 'inventoryconfiguration', 'domain', 'origin', 'accelerate',
+  'encryption', 'replication', 'intelligent-tiering', 'intelligenttiering', 'object-lock',
+  'objectlock', 'retention', 'legal-hold', 'symlink', 'rename', 'notification', 'select',
+  'select-type', 'torrent', 'requestpayment', 'quota', 'publicaccessblock',
+]);
+
+/**
+ * Headers that change what a request does or who may read its result: a copy's source, ACLs,
+ * metadata and tagging replacement, encryption, storage class. Content headers and x-cos-meta-*
+ * may travel unsigned, as with S3's pre-signed PUT; the official SDKs sign every x-cos-* header.
+ */
+function isBindingHeader(name: string): boolean {
+  return (
+    name.startsWith('x-cos-copy-source') ||
+    name === 'x-cos-acl' ||
+    name.startsWith('x-cos-grant-') ||
+    name === 'x-cos-metadata-directive' ||
+    name.startsWith('x-cos-server-side-encryption') ||
+    name.startsWith('x-cos-tagging') ||
+    name === 'x-cos-storage-class'
+  );
+}
+
+/** The first binding parameter or header the request carries that the signature does not list. */
+export function unsignedItem(fields: SignatureFields, query: Iterable<string>, headers: Iterable<string>): string | undefined {
+  const signedParams = new Set(fields.paramList.map((n) => signedName(n).lookup));
+  const signedHeaders = new Set(fields.headerList.map((n) => signedName(n).lookup));
+  for (const name of query) if (BINDING_PARAMS.has(name) && !signedParams.has(name)) return `query parameter ${name}`;
+  for (const name of headers) if (isBindingHeader(name) && !signedHeaders.has(name)) return `header ${name}`;
+  return undefined;
 }
 
 export async function authenticate(req: SignedRequest, accounts: Accounts, temporaryKeys: TemporaryKeys): Promise<Caller> {
@@ -72,5 +119,7 @@ export async function authenticate(req: SignedRequest, accounts: Accounts, tempo
     headerValue: (name) => req.header(name),
   });
   if (!ok) throw new CosError('SignatureDoesNotMatch');
+  const unsigned = unsignedItem(fields, req.query.keys(), req.headerNames);
+  if (unsigned) throw new CosError('AccessDenied', `The signature does not sign the ${unsigned}, which changes what the request does.`);
   return caller;
 }

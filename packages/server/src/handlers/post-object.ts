@@ -1,11 +1,13 @@
 /**
  * POST Object, the HTML form upload (FEATURES §1.12, C260-C280): multipart/form-data streamed through
  * busboy, the file field last; credentials and rules travel in the fields (a q-sign over the policy,
- * or an Authorization-style `Signature`), checked before a byte of the file is stored.
+ * or the same pairs in an Authorization-style `Signature` field), checked before a byte of the file
+ * is stored.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, verifySignature } from '@cosbox/protocol';
+import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, type SignatureFields } from '@cosbox/protocol';
 import { resolveKey, type Caller } from '../auth/authenticate.js';
 import { authorize } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
@@ -13,7 +15,7 @@ import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type Respons
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
 import { versionHeader } from './object-headers.js';
-import { checkPolicy, parsePolicy } from '../model/post-policy.js';
+import { checkPolicy, parsePolicy, unconditionedField, type PostPolicy } from '../model/post-policy.js';
 import { parseTrafficLimit, throttle } from '../model/traffic-limit.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
 
@@ -73,30 +75,52 @@ function readForm(ctx: RequestContext): Promise<Form> {
   });
 }
 
-/** Who signed the form: a q-sign over the policy (with q-* fields) or a `Signature` field; nobody else. */
-async function formCaller(ctx: RequestContext, fields: ReadonlyMap<string, string>, policyText: string | undefined): Promise<Caller> {
-  const nowSeconds = Math.floor(ctx.now / 1000);
+/**
+ * The form's signature: the q-* fields, or the same pairs in one Authorization-style `Signature`
+ * field. Either way q-signature signs the policy: HMAC-SHA1(SignKey, SHA1(policy)).
+ */
+function formSignature(fields: ReadonlyMap<string, string>): SignatureFields | undefined | 'none' {
   const fromFields = signatureFromPairs((name) => fields.get(name));
+  if (fromFields) return fromFields;
   const authorization = fields.get('signature');
-  const signed = fromFields ?? (authorization ? parseAuthorization(authorization) : undefined);
-  if (!signed) {
-    if (fields.has('q-signature') || authorization) throw new CosError('AccessDenied', 'The form signature is incomplete.');
-    return { kind: 'anonymous' };
-  }
-  const { secretKey, caller } = await resolveKey(ctx.services.accounts, ctx.services.temporaryKeys, signed.secretId, fields.get('x-cos-security-token'), nowSeconds);
+  if (authorization) return parseAuthorization(authorization);
+  return fields.has('q-signature') ? undefined : 'none';
+}
+
+/** Who signed the form, over its policy; nobody when it carries no signature. */
+async function formCaller(ctx: RequestContext, signed: SignatureFields | undefined, token: string | undefined, policy: PostPolicy | undefined): Promise<Caller> {
+  if (!signed) throw new CosError('AccessDenied', 'The form signature is incomplete.');
+  if (signed.algorithm !== 'sha1') throw new CosError('AccessDenied', `Unsupported q-sign-algorithm ${signed.algorithm}.`);
+  const nowSeconds = Math.floor(ctx.now / 1000);
+  const { secretKey, caller } = await resolveKey(ctx.services.accounts, ctx.services.temporaryKeys, signed.secretId, token, nowSeconds);
   const window = parseSignTime(signed.keyTime);
   if (!window || nowSeconds > window.end) throw new CosError('AccessDenied', 'Request has expired');
   if (nowSeconds < window.start) throw new CosError('RequestTimeTooSkewed');
-  const ok = fromFields
-    ? policyText !== undefined && postPolicySignature(nodeCrypto, secretKey, signed.keyTime, policyText) === signed.signature
-    : verifySignature(nodeCrypto, signed, secretKey, {
-        method: 'POST',
-        pathnames: ['/'],
-        queryValue: () => undefined,
-        headerValue: (name) => ctx.header(name),
-      });
-  if (!ok) throw new CosError('SignatureDoesNotMatch');
+  if (!policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy: its signature signs the policy.');
+  const expected = postPolicySignature(nodeCrypto, secretKey, signed.keyTime, policy.text);
+  if (!equalHex(expected, signed.signature)) throw new CosError('SignatureDoesNotMatch');
   return caller;
+}
+
+function equalHex(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The fields the policy's conditions are checked against: the form's, the bucket addressed, the
+ * final key, and the signature's own pairs (COS's documented policies name `q-sign-algorithm`,
+ * `q-ak` and `q-sign-time`, while the form sends the time as `q-key-time`).
+ */
+function conditionFields(fields: ReadonlyMap<string, string>, signed: SignatureFields | undefined, bucket: string, key: string): Map<string, string> {
+  const out = new Map(fields);
+  if (signed) {
+    const own: Array<[string, string]> = [['q-sign-algorithm', signed.algorithm], ['q-ak', signed.secretId], ['q-key-time', signed.keyTime], ['q-sign-time', signed.signTime]];
+    for (const [name, value] of own) if (!out.has(name)) out.set(name, value);
+  }
+  out.set('bucket', bucket);
+  out.set('key', key);
+  return out;
 }
 
 function successStatus(value: string | undefined): number {
@@ -116,10 +140,12 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
 
   const policyField = fields.get('policy');
   const policy = policyField ? parsePolicy(policyField) : undefined;
-  const caller = await formCaller(ctx, fields, policy?.text);
-  if (fields.has('q-signature') && !policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy.');
+  const signed = formSignature(fields);
+  const caller = signed === 'none' ? ({ kind: 'anonymous' } as const) : await formCaller(ctx, signed, fields.get('x-cos-security-token'), policy);
   authorize('PostObject', caller, bucket, undefined, key);
-  const size = policy ? checkPolicy(policy, new Map([...fields, ['bucket', bucket.name], ['key', key]]), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
+  const size = policy ? checkPolicy(policy, conditionFields(fields, signed === 'none' ? undefined : signed, bucket.name, key), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
+  const unconditioned = policy && caller.kind === 'account' ? unconditionedField(policy, fields) : undefined;
+  if (unconditioned) throw new CosError('AccessDenied', `Invalid according to Policy: Extra input fields: ${unconditioned} (a field that sets access or encryption needs a policy condition).`);
 
   const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
   const attributes = attributesFrom(get, Object.fromEntries(fields));

@@ -16,18 +16,14 @@ export async function getFederationToken(ctx: RequestContext): Promise<ResponseS
   if (caller.kind !== 'account' || caller.scope || caller.account.uin !== caller.account.rootUin) {
     throw new CosError('AccessDenied', 'Only a root account key pair may issue temporary keys.');
   }
-  let request: { DurationSeconds?: unknown; Policy?: unknown };
-  try {
-    request = JSON.parse((await ctx.readBody(64 * 1024)).toString('utf8')) as typeof request;
-  } catch {
-    throw new CosError('InvalidArgument', 'The body must be JSON: { "DurationSeconds", "Policy" }.');
-  }
+  const request = readRequest(await ctx.readBody(64 * 1024));
   const duration = request.DurationSeconds === undefined ? 1800 : Number(request.DurationSeconds);
   if (!Number.isInteger(duration) || duration < 1 || duration > MAX_DURATION_SECONDS) {
     throw new CosError('InvalidArgument', `DurationSeconds must be 1 to ${MAX_DURATION_SECONDS}.`);
   }
-  const policy = typeof request.Policy === 'string' ? (JSON.parse(request.Policy) as unknown) : request.Policy;
-  const keys = ctx.services.temporaryKeys.issue(caller.account, parsePolicy(policy), duration, Math.floor(ctx.now / 1000));
+  const issuing = await ctx.services.accounts.credential(caller.secretId);
+  if (!issuing) throw new CosError('InvalidAccessKeyId');
+  const keys = ctx.services.temporaryKeys.issue(caller.account, issuing, parsePolicy(request.Policy), duration, Math.floor(ctx.now / 1000));
   const body = JSON.stringify({
     Credentials: { TmpSecretId: keys.tmpSecretId, TmpSecretKey: keys.tmpSecretKey, Token: keys.token },
     StartTime: keys.start,
@@ -36,4 +32,21 @@ export async function getFederationToken(ctx: RequestContext): Promise<ResponseS
     RequestId: ctx.requestId,
   });
   return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
+}
+
+/** The JSON body: an object whose Policy is an object or a string holding one. */
+function readRequest(body: Buffer): { DurationSeconds?: unknown; Policy?: unknown } {
+  const json = (text: string, what: string): unknown => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new CosError('InvalidArgument', `${what} must be JSON.`);
+    }
+  };
+  const request = json(body.toString('utf8'), 'The body ({ "DurationSeconds", "Policy" })');
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    throw new CosError('InvalidArgument', 'The body must be a JSON object: { "DurationSeconds", "Policy" }.');
+  }
+  const { DurationSeconds, Policy } = request as { DurationSeconds?: unknown; Policy?: unknown };
+  return { DurationSeconds, Policy: typeof Policy === 'string' ? json(Policy, 'Policy') : Policy };
 }

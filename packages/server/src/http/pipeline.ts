@@ -128,8 +128,10 @@ export class Pipeline {
     const query = parseQuery(address.rawQuery);
     const header = (name: string) => headerOf(req, name);
     const op = route(method, address, query, (name) => header(name) !== undefined);
+    // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
+    const signedHeader = (name: string) => (name === 'host' ? address.host : header(name));
     const caller: Caller = await authenticate(
-      { method, pathnames: [address.pathname, address.virtualPathname], query, header, now: Math.floor(now / 1000) },
+      { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000) },
       this.services.accounts,
       this.services.temporaryKeys,
     );
@@ -168,7 +170,7 @@ export class Pipeline {
       method,
       op,
       address,
-      host: header('host') ?? '',
+      host: address.host,
       query,
       caller,
       bucket,

@@ -75,3 +75,23 @@ export function checkPolicy(policy: PostPolicy, fields: ReadonlyMap<string, stri
   }
   return range;
 }
+
+/**
+ * Form fields that widen who may read the object or change how it is protected. A signed form may
+ * carry one only when a condition of its policy names it (and so checks its value): else anyone
+ * holding a form signed for an upload could publish what they upload. S3 refuses every field the
+ * policy does not name ("Extra input fields"); the content fields COS applications send without
+ * conditions (Content-Type, Cache-Control, x-cos-meta-*, success_action_status, ...) stay free.
+ */
+function isProtectedField(name: string): boolean {
+  return name === 'acl' || name === 'x-cos-acl' || name.startsWith('x-cos-grant-') || name.startsWith('x-cos-server-side-encryption');
+}
+
+/** The first protected field (lower-case name, non-empty value) that no condition of the policy names. */
+export function unconditionedField(policy: PostPolicy, fields: ReadonlyMap<string, string>): string | undefined {
+  const named = new Set(policy.conditions.flatMap((c) => (c.kind === 'range' ? [] : [c.field])));
+  for (const [name, value] of fields) {
+    if (isProtectedField(name) && value !== '' && !named.has(name)) return name;
+  }
+  return undefined;
+}

@@ -18,6 +18,8 @@ export interface Address {
   kind: 'service' | 'bucket' | 'object';
   bucket?: string;
   key?: string;
+  /** The host that addresses the request: the Host header, or an absolute-form target's authority. */
+  host: string;
   /** The region named by the Host, when it names one. */
   region?: string;
   /** The decoded request path, as a client signs it. */
@@ -80,11 +82,15 @@ export function parseAddress(hostHeader: string | undefined, requestTarget: stri
   let target = requestTarget;
   const absolute = /^https?:\/\/([^/?#]*)/i.exec(target);
   if (absolute) {
+    // RFC 9112 §3.2.2: the authority of an absolute-form target replaces the Host header, for
+    // addressing and for the signature alike. Userinfo has no place in a request target.
+    if (absolute[1].includes('@')) throw new CosError('InvalidURI', 'The request target carries userinfo.');
     host = absolute[1];
     target = target.slice(absolute[0].length) || '/';
     if (!target.startsWith('/')) target = '/' + target; // `http://host?acl`
   }
   if (host === undefined || host.trim() === '') throw new CosError('MissingHost');
+  const base = { host };
 
   const q = target.indexOf('?');
   const rawPath = q >= 0 ? target.slice(0, q) : target;
@@ -95,8 +101,8 @@ export function parseAddress(hostHeader: string | undefined, requestTarget: stri
   const virtual = bucketFromHost(host, options);
   if (virtual) {
     const key = pathname.slice(1);
-    if (key === '') return { kind: 'bucket', ...virtual, pathname, virtualPathname: pathname, rawQuery };
-    return { kind: 'object', ...virtual, key: checkKey(key), pathname, virtualPathname: pathname, rawQuery };
+    if (key === '') return { ...base, kind: 'bucket', ...virtual, pathname, virtualPathname: pathname, rawQuery };
+    return { ...base, kind: 'object', ...virtual, key: checkKey(key), pathname, virtualPathname: pathname, rawQuery };
   }
 
   // Path style: the first segment names the bucket.
@@ -104,12 +110,12 @@ export function parseAddress(hostHeader: string | undefined, requestTarget: stri
   const region = labels.length >= 3 && labels[0] === 'cos' && REGION.test(labels[1]) ? labels[1] : undefined;
   const slash = rawPath.indexOf('/', 1);
   const rawBucket = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
-  if (rawBucket === '') return { kind: 'service', pathname, virtualPathname: pathname, rawQuery };
+  if (rawBucket === '') return { ...base, kind: 'service', pathname, virtualPathname: pathname, rawQuery };
   const bucket = decode(rawBucket);
   const rawKey = slash < 0 ? '' : rawPath.slice(slash + 1);
-  if (rawKey === '') return { kind: 'bucket', bucket, region, pathname, virtualPathname: '/', rawQuery };
+  if (rawKey === '') return { ...base, kind: 'bucket', bucket, region, pathname, virtualPathname: '/', rawQuery };
   const key = checkKey(decode(rawKey));
-  return { kind: 'object', bucket, region, key, pathname, virtualPathname: '/' + key, rawQuery };
+  return { ...base, kind: 'object', bucket, region, key, pathname, virtualPathname: '/' + key, rawQuery };
 }
 
 /** Query parameters by lower-case name (first occurrence wins), decoded with form semantics. */
