@@ -134,7 +134,7 @@ describe('SSE-COS', () => {
 
   test('C269 C277 POST Object with the x-cos-server-side-encryption field', async () => {
     const data = plaintext(5000);
-    const res = await postForm(h, Bucket, { key: 'cos/form.bin', 'x-cos-server-side-encryption': 'AES256', ...signedFields([{ bucket: Bucket }]) }, [{ name: 'f.bin', content: data }]);
+    const res = await postForm(h, Bucket, { key: 'cos/form.bin', 'x-cos-server-side-encryption': 'AES256', ...signedFields([{ bucket: Bucket }, { 'x-cos-server-side-encryption': 'AES256' }]) }, [{ name: 'f.bin', content: data }]);
     assert.equal(res.status, 204, res.text);
     assert.equal(res.headers['x-cos-server-side-encryption'], 'AES256');
     assert.equal(res.headers['etag'], `"${md5(data)}"`);
