@@ -8,6 +8,7 @@ import {
   parseAuthorization,
   parseSignTime,
   sign,
+  signedName,
   signKeyOf,
   verifySignature,
 } from './signature.js';
@@ -120,4 +121,23 @@ test('FEATURES §5 #3: a client that lower-cased the parameter values still veri
     headerValue: () => undefined,
   });
   assert.equal(ok, true);
+});
+
+test('names listed encoded once (Python SDK, official JS SDKs) and unencoded both verify; values are looked up by decoded name', () => {
+  const name = 'imageMogr2/thumbnail/!50p';
+  const { fields } = sign(testCrypto, { secretId: 'A', secretKey: 'secret', method: 'GET', pathname: '/k', query: { [name]: '', 'a/b': 'c/d' }, signTime: '1;2' });
+  assert.deepEqual(fields.paramList, ['a%2fb', 'imagemogr2%2fthumbnail%2f%2150p']);
+  assert.deepEqual(signedName('imagemogr2%2fthumbnail%2f%2150p'), { lookup: 'imagemogr2/thumbnail/!50p', canonical: 'imagemogr2%2fthumbnail%2f%2150p' });
+  assert.deepEqual(signedName('a/b'), { lookup: 'a/b', canonical: 'a%2fb' });
+  assert.deepEqual(signedName('100%'), { lookup: '100%', canonical: '100%25' });
+  const query = new Map([['imagemogr2/thumbnail/!50p', ''], ['a/b', 'c/d']]);
+  const input = { method: 'GET', pathnames: ['/k'], queryValue: (n: string) => query.get(n), headerValue: () => undefined };
+  assert.equal(verifySignature(testCrypto, fields, 'secret', input), true);
+  assert.equal(verifySignature(testCrypto, { ...fields, paramList: ['a/b', 'imagemogr2/thumbnail/!50p'] }, 'secret', input), true);
+  assert.equal(verifySignature(testCrypto, fields, 'secret', { ...input, queryValue: (n: string) => (n === 'a/b' ? 'other' : '') }), false);
+});
+
+test('parseAuthorization keeps values as written: a SecretId with a trailing space keeps it', () => {
+  const f = parseAuthorization('q-sign-algorithm=sha1&q-ak=AKID &q-sign-time=1;2&q-key-time=1;2&q-header-list=&q-url-param-list=&q-signature=00');
+  assert.equal(f?.secretId, 'AKID ');
 });

@@ -46,6 +46,13 @@ test('absolute-form request line carries the host', () => {
   assert.equal(parseAddress(undefined, 'http://b-1250000000.cos.ap-guangzhou.myqcloud.com?uploads').kind, 'bucket');
 });
 
+test('the authority of an absolute-form target is the host (RFC 9112 §3.2.2), the Host header otherwise', () => {
+  assert.equal(parseAddress('a-1250000000.cos.ap-guangzhou.myqcloud.com', 'http://b-1250000000.cos.ap-guangzhou.myqcloud.com/k').host, 'b-1250000000.cos.ap-guangzhou.myqcloud.com');
+  assert.equal(parseAddress('127.0.0.1:9000', '/b-1250000000/k').host, '127.0.0.1:9000');
+  assert.equal(code(() => parseAddress('x', 'http://user:pw@b-1250000000.cos.ap-guangzhou.myqcloud.com/k')), 'InvalidURI');
+  assert.equal(code(() => parseAddress('x', 'http:///k')), 'MissingHost');
+});
+
 test('C009 missing Host', () => {
   assert.equal(code(() => parseAddress(undefined, '/k')), 'MissingHost');
   assert.equal(code(() => parseAddress('', '/k')), 'MissingHost');
