@@ -9,6 +9,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CosError, type OperationName } from '@cosbox/protocol';
+import { wildcardMatch } from '../model/wildcard.js';
 import type { Account } from './accounts.js';
 
 export interface PolicyStatement {
@@ -83,14 +84,9 @@ export function actionOf(op: OperationName): string {
   return `name/cos:${renamed[op] ?? op}`;
 }
 
-function glob(pattern: string, value: string): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(value);
-}
-
 /** Whether the scope lets its holder perform `action` on `resource`: some allow, no deny. */
 export function scopeAllows(scope: TemporaryScope, action: string, resource: string): boolean {
-  const matches = (s: PolicyStatement) => s.actions.some((a) => glob(a, action)) && s.resources.some((r) => glob(r, resource));
+  const matches = (s: PolicyStatement) => s.actions.some((a) => wildcardMatch(a, action)) && s.resources.some((r) => wildcardMatch(r, resource));
   if (scope.statements.some((s) => s.effect === 'deny' && matches(s))) return false;
   return scope.statements.some((s) => s.effect === 'allow' && matches(s));
 }
