@@ -231,6 +231,19 @@ export interface AccessKeyRecord {
   createdAt: number;
 }
 
+/**
+ * One CAM-style policy statement a root account attached to one of its sub-users (`cosbox keys
+ * grant`): `allow` or `deny` an action (`name/cos:PutBucket`, `name/cos:*`, `*`) on a resource
+ * (`qcs::cos:<region>:uid/<appid>:<bucket>/<key>`, `*` anywhere).
+ */
+export interface GrantRecord {
+  uin: string;
+  effect: 'allow' | 'deny';
+  action: string;
+  resource: string;
+  createdAt: number;
+}
+
 /** A multipart upload in progress (C238, C239): what the final object will be, besides its bytes. */
 export interface UploadRecord {
   bucket: string;
@@ -383,6 +396,13 @@ export interface MetadataStore {
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   /** Resolves false when no such key existed. */
   deleteAccessKey(secretId: string): Promise<boolean>;
+
+  /** Adds a statement to a sub-user's policy (a repeat is a no-op); InvalidArgument unless the account is a sub-user. */
+  putGrant(grant: GrantRecord): Promise<void>;
+  /** Resolves false when the sub-user had no such statement. */
+  deleteGrant(grant: Omit<GrantRecord, 'createdAt'>): Promise<boolean>;
+  /** A sub-user's statements, in the order they were added; read on every request of a sub-user. */
+  listGrants(uin: string): Promise<GrantRecord[]>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
