@@ -73,10 +73,12 @@ export interface CorsRule {
   maxAgeSeconds?: number;
 }
 
-/** An ACL as given by x-cos-acl / x-cos-grant-* headers (FEATURES §1.7). */
+/** An ACL as given by x-cos-acl / x-cos-grant-* headers or an AccessControlPolicy document (FEATURES §1.7). */
 export interface AclSpec {
   canned?: string;
   grants: Array<{ permission: string; grantee: string }>;
+  /** Given as an AccessControlPolicy document: GET acl answers exactly its grants. */
+  fromDocument?: boolean;
 }
 
 /** One object tag (x-cos-tagging, PUT Object tagging); an object's tags keep the order they were given in. */
