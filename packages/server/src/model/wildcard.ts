@@ -3,11 +3,12 @@
  * character itself. Used for CORS origins and headers and for CAM-style policy actions and resources.
  *
  * Never a regular expression built from user input: a pattern like `*a*a*a*...*b` makes a
- * backtracking engine try exponentially many splits, and one request would freeze the server. The
- * greedy two-pointer walk below remembers only the last `*` seen; when a literal run fails it lets
- * that `*` swallow one more character and retries from there. A later `*` never needs to undo an
- * earlier one's choice, so the work is bounded by pattern length times value length, whatever the
- * input.
+ * backtracking engine try exponentially many splits, and one request would freeze the server.
+ * Instead the pattern is cut at its stars into literal pieces: the first must start the value, the
+ * last must end it, and the ones between are placed greedily, each at its leftmost occurrence after
+ * the one before. Leftmost is always safe (it leaves the most room for the rest), so no choice is
+ * ever undone: one forward pass with String.indexOf, whose engine search is linear, whatever the
+ * pattern.
  */
 
 export interface WildcardOptions {
@@ -20,27 +21,22 @@ export function wildcardMatch(pattern: string, value: string, options: WildcardO
     pattern = pattern.toLowerCase();
     value = value.toLowerCase();
   }
-  let p = 0;
-  let v = 0;
-  // The position just after the last `*` seen, and where in the value its run currently ends.
-  let resumeP = -1;
-  let resumeV = 0;
-  while (v < value.length) {
-    if (p < pattern.length && pattern[p] === '*') {
-      resumeP = ++p;
-      resumeV = v;
-    } else if (p < pattern.length && pattern[p] === value[v]) {
-      p++;
-      v++;
-    } else if (resumeP >= 0) {
-      p = resumeP;
-      v = ++resumeV;
-    } else {
-      return false;
-    }
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === value;
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (first.length + last.length > value.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  // The middle pieces must fit, in order, between the first and the last.
+  let from = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i];
+    if (piece === '') continue;
+    const at = value.indexOf(piece, from);
+    if (at < 0 || at + piece.length > end) return false;
+    from = at + piece.length;
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return true;
 }
 
 /** How many `*` a pattern holds. */
