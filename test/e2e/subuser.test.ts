@@ -9,12 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type COS from 'cos-nodejs-sdk-v5';
 import { APPID, bucketName, REGION, startHarness, UIN, type Harness } from './harness.js';
+import { postForm, signedFields } from './form.js';
 import { sdkRejects } from './raw.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SUB = '100000000031';
 let h: Harness;
 let sub: COS;
+let subKeys: { SecretId: string; SecretKey: string };
 
 /** Runs `cosbox keys ...` on the harness's data directory, as a user would beside the server. */
 function keys(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -33,7 +35,8 @@ function ok(r: ReturnType<typeof keys>): string {
 before(async () => {
   h = await startHarness();
   const out = ok(keys('add', '--uin', SUB, '--parent', UIN));
-  sub = h.client({ SecretId: /SecretId\s+(\S+)/.exec(out)![1], SecretKey: /SecretKey\s+(\S+)/.exec(out)![1] });
+  subKeys = { SecretId: /SecretId\s+(\S+)/.exec(out)![1], SecretKey: /SecretKey\s+(\S+)/.exec(out)![1] };
+  sub = h.client(subKeys);
 });
 after(() => h.close());
 
@@ -83,6 +86,13 @@ test("allow statements widen and deny statements narrow what the ACLs give on th
   await sub.putObject({ Bucket, Region: REGION, Key: 'shared/b.txt', Body: 'b' });
   await sdkRejects(sub.putObject({ Bucket, Region: REGION, Key: 'private/b.txt', Body: 'b' }), 403, 'AccessDenied');
   await sdkRejects(sub.deleteObject({ Bucket, Region: REGION, Key: 'shared/a.txt' }), 403, 'AccessDenied');
+
+  // A form signed by the sub-user is held to the same statements.
+  const form = (key: string) => postForm(h, Bucket, { key, ...signedFields([{ bucket: Bucket }], { secretKey: subKeys.SecretKey }), 'q-ak': subKeys.SecretId });
+  assert.equal((await form('shared/form.txt')).status, 403);
+  ok(keys('grant', '--uin', SUB, '--action', 'name/cos:PostObject', '--resource', resource(Bucket, 'shared/*')));
+  assert.equal((await form('shared/form.txt')).status, 204);
+  assert.equal((await form('private/form.txt')).status, 403);
 
   // The bucket ACL lets the sub-user read everything; a deny statement takes a prefix back.
   await h.cos.putBucketAcl({ Bucket, Region: REGION, GrantRead: `id="qcs::cam::uin/${UIN}:uin/${SUB}"` });

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, verifySignature } from '@cosbox/protocol';
 import { resolveKey, type Caller } from '../auth/authenticate.js';
-import { authorize } from '../auth/authorize.js';
+import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
@@ -118,7 +118,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const policy = policyField ? parsePolicy(policyField) : undefined;
   const caller = await formCaller(ctx, fields, policy?.text);
   if (fields.has('q-signature') && !policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy.');
-  authorize('PostObject', caller, bucket, undefined, key);
+  await authorizeRequest(ctx.services, { op: 'PostObject', caller, bucket, key });
   const size = policy ? checkPolicy(policy, new Map([...fields, ['bucket', bucket.name], ['key', key]]), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
 
   const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
