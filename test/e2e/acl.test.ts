@@ -104,16 +104,60 @@ test('C113-C119 grants to other accounts and sub-users, by headers and by Access
   assert.equal((await subUser.getObject({ Bucket, Region: REGION, Key: 'by-sub' })).Body.toString(), 'sub');
   const full = await h.cos.getBucketAcl({ Bucket, Region: REGION });
   assert.equal(full.GrantFullControl, `id="qcs::cam::uin/${UIN}:uin/100000000009"`);
-  assert.equal(full.Grants.length, 2, 'the owner and the sub-user');
+  assert.equal(full.Grants.length, 1, 'exactly the grants put: the owner keeps its rights without a grant');
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'by-owner', Body: 'owner' });
+  assert.equal((await h.cos.getBucketAcl({ Bucket, Region: REGION })).Grants.length, 1);
 });
 
-test('C125 C185 C186 PUT acl errors: header and body together, malformed XML, unknown grantee, bad canned ACL', async () => {
+test('C113 C119 grants to uins cosbox has no account for are kept, and take effect once the account exists', async () => {
+  const Bucket = bucketName('foreign');
+  await h.cos.putBucket({ Bucket, Region: REGION });
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'k', Body: 'for later' });
+  const LATER = '300000000077';
+  const laterId = `qcs::cam::uin/${LATER}:uin/${LATER}`;
+  const foreignSub = `qcs::cam::uin/${LATER}:uin/300000000078`;
+  await h.cos.putBucketAcl({
+    Bucket,
+    Region: REGION,
+    AccessControlPolicy: {
+      Owner: { ID: `qcs::cam::uin/${UIN}:uin/${UIN}` },
+      Grants: [
+        { Grantee: { ID: laterId }, Permission: 'READ' },
+        { Grantee: { ID: foreignSub }, Permission: 'WRITE' },
+      ],
+    },
+  } as COS.PutBucketAclParams);
+  const acl = await h.cos.getBucketAcl({ Bucket, Region: REGION });
+  assert.deepEqual(
+    acl.Grants.map((g) => [g.Grantee.ID, g.Permission]),
+    [
+      [laterId, 'READ'],
+      [foreignSub, 'WRITE'],
+    ],
+  );
+  const header = await sendToBucket(h, Bucket, { method: 'PUT', path: '/k?acl', headers: { 'x-cos-grant-read': `id="${laterId}"` } });
+  assert.equal(header.status, 200, header.text);
+  assert.equal((await h.cos.getObjectAcl({ Bucket, Region: REGION, Key: 'k' })).GrantRead, `id="${laterId}"`);
+
+  const meta = h.server.services.meta;
+  await meta.putAccount({ uin: LATER, appid: '1250000077', rootUin: LATER, createdAt: 0 });
+  await meta.putAccessKey({ secretId: 'AKIDlaterAccount', secretKey: 'later-secret', uin: LATER, createdAt: 0 });
+  const later = h.client({ SecretId: 'AKIDlaterAccount', SecretKey: 'later-secret' });
+  assert.equal((await later.getObject({ Bucket, Region: REGION, Key: 'k' })).Body.toString(), 'for later');
+  await sdkRejects(later.putObject({ Bucket, Region: REGION, Key: 'w', Body: 'x' }), 403, 'AccessDenied');
+});
+
+test('C125 C185 C186 PUT acl errors: header and body together, malformed XML, malformed grantee, bad canned ACL', async () => {
   const Bucket = bucketName('aclerr');
   await h.cos.putBucket({ Bucket, Region: REGION });
   const body = `<AccessControlPolicy><Owner><ID>qcs::cam::uin/${UIN}:uin/${UIN}</ID></Owner><AccessControlList><Grant><Grantee><ID>qcs::cam::anyone:anyone</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`;
   assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', headers: { 'x-cos-acl': 'public-read' }, body }), 400, 'InvalidRequest');
   assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', body: '<AccessControlPolicy><Owner>' }), 400, 'MalformedACLError');
-  assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', headers: { 'x-cos-grant-read': 'id="qcs::cam::uin/42:uin/42"' } }), 400, 'UnresolvableGrantByUID');
+  for (const id of ['nobody', 'qcs::cam::uin/42:uin/', 'qcs::cam::uin/42:uin/42\u00e9', 'qcs::cam::uin/42:uin/42 extra']) {
+    assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', headers: { 'x-cos-grant-read': `id="${id}"` } }), 400, 'InvalidArgument');
+  }
+  const foreign = body.replace('qcs::cam::anyone:anyone', 'nobody');
+  assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', body: foreign }), 400, 'InvalidArgument');
   assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', headers: { 'x-cos-acl': 'everyone' } }), 400, 'InvalidArgument');
   // The body form with any Content-Type (the seed sends application/x-www-form-urlencoded; C132).
   const ok = await sendToBucket(h, Bucket, { method: 'PUT', path: '/?acl', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });

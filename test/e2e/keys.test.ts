@@ -47,6 +47,9 @@ test('a second root account and a sub-user get keys; each signs as itself; remov
   assert.match(sub.stdout, /sub-user of 200000000001/);
   const subUser = h.client(pair(sub.stdout));
   const subBucket = `sub-${Date.now().toString(36)}-1250000001`;
+  await sdkRejects(subUser.putBucket({ Bucket: subBucket, Region: REGION }), 403, 'AccessDenied');
+  const granted = keys('grant', '--uin', '200000000002', '--action', 'name/cos:PutBucket');
+  assert.equal(granted.status, 0, granted.stderr);
   await subUser.putBucket({ Bucket: subBucket, Region: REGION });
   assert.ok((await second.getService({})).Buckets.some((b) => b.Name === subBucket), "a sub-user's bucket belongs to its root account");
 

@@ -1,6 +1,8 @@
 /**
  * `cosbox keys add | list | remove`: accounts (root accounts and their sub-users) and their key
  * pairs, stored in the data directory's metadata, usable by a running server at once.
+ * `cosbox keys grant | revoke | grants`: the CAM-style policy statements a root account attaches to
+ * a sub-user (what it may do beyond the ACLs: create buckets, list them, act on the root's buckets).
  */
 import type { Command } from 'commander';
 import { newAccessKey, openMetadataStore } from '@cosbox/server';
@@ -74,6 +76,70 @@ async function remove(secretId: string | undefined, o: { data: string; account?:
   }
 }
 
+interface GrantOptions {
+  data: string;
+  uin: string;
+  action: string[];
+  resource?: string[];
+  deny?: boolean;
+}
+
+/** `name/cos:PutBucket`, `name/cos:Get*`, `name/cos:*` or `*`, as CAM policies name COS actions. */
+const ACTION = /^(\*|name\/cos:[A-Za-z0-9*]+)$/;
+/** `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` with `*` anywhere, or `*`: printable ASCII, no spaces. */
+const RESOURCE = /^[\x21-\x7e]+$/;
+
+/** The statements a grant or revoke names: every action on every resource (default `*`). */
+function statementsOf(o: GrantOptions): Array<{ uin: string; effect: 'allow' | 'deny'; action: string; resource: string }> {
+  const bad = o.action.find((a) => !ACTION.test(a));
+  if (bad !== undefined) throw new Error(`--action ${bad}: name a COS action like name/cos:PutBucket, name/cos:* or *`);
+  const resources = o.resource ?? ['*'];
+  const badResource = resources.find((r) => !RESOURCE.test(r));
+  if (badResource !== undefined) throw new Error(`--resource ${JSON.stringify(badResource)}: a resource like qcs::cos:<region>:uid/<appid>:<bucket>/<key>, * anywhere`);
+  const effect = o.deny ? 'deny' : 'allow';
+  return o.action.flatMap((action) => resources.map((resource) => ({ uin: o.uin, effect, action, resource }) as const));
+}
+
+async function printGrants(meta: ReturnType<typeof openMetadataStore>, uin: string): Promise<void> {
+  const grants = await meta.listGrants(uin);
+  if (grants.length === 0) process.stdout.write(`sub-user ${uin} has no grants\n`);
+  for (const g of grants) process.stdout.write(`${g.effect.padEnd(5)}  ${g.action}  ${g.resource}\n`);
+}
+
+async function grant(o: GrantOptions): Promise<void> {
+  const meta = openMetadataStore(o.data);
+  try {
+    const account = await meta.getAccount(o.uin);
+    if (!account || account.rootUin === account.uin) throw new Error(`no sub-user ${o.uin}: grants are for sub-users (a root account may do everything with its buckets)`);
+    const now = Date.now();
+    for (const statement of statementsOf(o)) await meta.putGrant({ ...statement, createdAt: now });
+    await printGrants(meta, o.uin);
+  } finally {
+    await meta.close();
+  }
+}
+
+async function revoke(o: GrantOptions): Promise<void> {
+  const meta = openMetadataStore(o.data);
+  try {
+    let removed = 0;
+    for (const statement of statementsOf(o)) if (await meta.deleteGrant(statement)) removed++;
+    if (removed === 0) throw new Error(`sub-user ${o.uin} has no such grant`);
+    await printGrants(meta, o.uin);
+  } finally {
+    await meta.close();
+  }
+}
+
+async function grants(o: { data: string; uin: string }): Promise<void> {
+  const meta = openMetadataStore(o.data);
+  try {
+    await printGrants(meta, o.uin);
+  } finally {
+    await meta.close();
+  }
+}
+
 /** Runs an action, turning a thrown error into one line on stderr and exit status 1. */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -105,4 +171,19 @@ export function keysCommand(program: Command): void {
     .option('--account <uin>', 'remove this account instead')
     .option('--data <dir>', 'data directory', './data')
     .action(action(remove));
+  const statementOptions = (command: Command) =>
+    command
+      .requiredOption('--uin <uin>', 'the sub-user')
+      .requiredOption('--action <action...>', 'COS actions: name/cos:PutBucket, name/cos:GetService, name/cos:*, ...')
+      .option('--resource <resource...>', 'resources: qcs::cos:<region>:uid/<appid>:<bucket>/<key>, * anywhere (default *)')
+      .option('--deny', 'a deny statement: it wins over any allow and over the ACLs')
+      .option('--data <dir>', 'data directory', './data');
+  statementOptions(keys.command('grant').description("attach policy statements to a sub-user: what it may do with its root account's rights")).action(action(grant));
+  statementOptions(keys.command('revoke').description('remove policy statements from a sub-user')).action(action(revoke));
+  keys
+    .command('grants')
+    .description("list a sub-user's policy statements")
+    .requiredOption('--uin <uin>', 'the sub-user')
+    .option('--data <dir>', 'data directory', './data')
+    .action(action(grants));
 }

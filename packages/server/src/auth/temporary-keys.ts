@@ -10,6 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CosError, type OperationName } from '@cosbox/protocol';
+import { wildcardMatch } from '../model/wildcard.js';
 import type { Account, Accounts } from './accounts.js';
 
 export interface PolicyStatement {
@@ -131,16 +132,19 @@ export function actionOf(op: OperationName): string {
   return `name/cos:${renamed[op] ?? op}`;
 }
 
-function glob(pattern: string, value: string): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(value);
+/**
+ * What a CAM-style policy says of `action` on `resource`: `deny` when a deny statement matches (it
+ * wins), else `allow` when an allow statement does, else nothing (the policy is silent).
+ */
+export function policyDecision(statements: readonly PolicyStatement[], action: string, resource: string): 'allow' | 'deny' | undefined {
+  const matches = (s: PolicyStatement) => s.actions.some((a) => wildcardMatch(a, action)) && s.resources.some((r) => wildcardMatch(r, resource));
+  if (statements.some((s) => s.effect === 'deny' && matches(s))) return 'deny';
+  return statements.some((s) => s.effect === 'allow' && matches(s)) ? 'allow' : undefined;
 }
 
 /** Whether the scope lets its holder perform `action` on `resource`: some allow, no deny. */
 export function scopeAllows(scope: TemporaryScope, action: string, resource: string): boolean {
-  const matches = (s: PolicyStatement) => s.actions.some((a) => glob(a, action)) && s.resources.some((r) => glob(r, resource));
-  if (scope.statements.some((s) => s.effect === 'deny' && matches(s))) return false;
-  return scope.statements.some((s) => s.effect === 'allow' && matches(s));
+  return policyDecision(scope.statements, action, resource) === 'allow';
 }
 
 /** Reads a CAM-style policy ({ statement: [{ effect, action, resource }] }); InvalidArgument when it is not one. */

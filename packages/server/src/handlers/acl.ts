@@ -1,11 +1,11 @@
 /**
  * GET/PUT Bucket acl and GET/PUT Object acl (C125, C126, C184-C186, C231, C232). A PUT replaces the
- * whole ACL, given by headers or by an AccessControlPolicy body, never both; grantees must be
- * accounts cosbox knows (UnresolvableGrantByUID) or everyone.
+ * whole ACL, given by headers or by an AccessControlPolicy body, never both; grantees are everyone or
+ * well-formed uins, of accounts cosbox has or not (as COS accepts uins of other accounts).
  */
 import { buildXml, CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
-import { aclDocument, aclFromHeaders, aclFromXml, ANYONE } from '../model/acl.js';
+import { aclDocument, aclFromHeaders, aclFromXml } from '../model/acl.js';
 import type { AclSpec } from '../storage/metadata/store.js';
 import { checkContentMd5, findObject, requestedVersion } from '../model/objects.js';
 
@@ -22,16 +22,6 @@ async function requestedAcl(ctx: RequestContext, allowDefault: boolean): Promise
   return aclFromXml(body.toString('utf8'));
 }
 
-/** Every account grantee must exist (UnresolvableGrantByUID). */
-async function checkGrantees(ctx: RequestContext, acl: AclSpec): Promise<void> {
-  for (const { grantee } of acl.grants) {
-    if (grantee === ANYONE) continue;
-    const m = /^qcs::cam::uin\/(\d+):uin\/(\d+)$/.exec(grantee);
-    const account = m && (await ctx.services.meta.getAccount(m[2]));
-    if (!account || account.rootUin !== m[1]) throw new CosError('UnresolvableGrantByUID', `No account ${grantee}.`);
-  }
-}
-
 export async function getBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
   return xmlResponse(buildXml('AccessControlPolicy', aclDocument({ uin: bucket.ownerUin }, bucket.acl)));
@@ -40,7 +30,6 @@ export async function getBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
 export async function putBucketAcl(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
   const acl = await requestedAcl(ctx, false);
-  await checkGrantees(ctx, acl);
   await ctx.services.meta.setBucketAcl(bucket.name, acl);
   return emptyResponse(200);
 }
@@ -56,7 +45,6 @@ export async function putObjectAcl(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
   const key = keyOf(ctx);
   const acl = await requestedAcl(ctx, true);
-  await checkGrantees(ctx, acl);
   await ctx.services.meta.updateObject(
     bucket.name,
     key,

@@ -5,7 +5,7 @@
  * may change an object's encryption.
  */
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
-import { authorize, isOwner } from '../auth/authorize.js';
+import { authorizeRequest } from '../auth/authorize.js';
 import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { copySourceCustomerKey, encryptionHeaders, requestedEncryption, type CustomerKey, type SseRequest } from '../model/encryption.js';
 import {
@@ -61,12 +61,12 @@ export function parseCopySource(value: string): CopySource {
   throw new CosError('InvalidArgument', 'x-cos-copy-source names no bucket.');
 }
 
-/** Loads the source bucket and checks that the caller may read from it (C131). */
+/** Loads the source bucket and checks that the caller may read the source object or version (C131). */
 export async function sourceBucket(ctx: RequestContext, source: CopySource): Promise<BucketRecord> {
   const bucket = await ctx.services.meta.getBucket(source.bucket);
   if (!bucket || (source.region !== undefined && source.region !== bucket.region)) throw new CosError('NoSuchBucket', 'The copy source bucket does not exist.');
-  const object = isOwner(ctx.caller, bucket) ? undefined : await ctx.services.meta.getObject(bucket.name, source.key);
-  authorize('GetObject', ctx.caller, bucket, object?.acl, source.key);
+  // The version copied is its own object: its ACL decides, not the current version's.
+  await authorizeRequest(ctx.services, { op: 'GetObject', caller: ctx.caller, bucket, key: source.key, versionId: source.versionId || undefined });
   return bucket;
 }
 

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, type SignatureFields } from '@cosbox/protocol';
 import { resolveKey, type Caller } from '../auth/authenticate.js';
-import { authorize } from '../auth/authorize.js';
+import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
@@ -142,7 +142,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const policy = policyField ? parsePolicy(policyField) : undefined;
   const signed = formSignature(fields);
   const caller = signed === 'none' ? ({ kind: 'anonymous' } as const) : await formCaller(ctx, signed, fields.get('x-cos-security-token'), policy);
-  authorize('PostObject', caller, bucket, undefined, key);
+  await authorizeRequest(ctx.services, { op: 'PostObject', caller, bucket, key });
   const size = policy ? checkPolicy(policy, conditionFields(fields, signed === 'none' ? undefined : signed, bucket.name, key), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
   const unconditioned = policy && caller.kind === 'account' ? unconditionedField(policy, fields) : undefined;
   if (unconditioned) throw new CosError('AccessDenied', `Invalid according to Policy: Extra input fields: ${unconditioned} (a field that sets access or encryption needs a policy condition).`);

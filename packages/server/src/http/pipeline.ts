@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
-import { authorize, isOwner, usesObjectAcl } from '../auth/authorize.js';
+import { authorizeRequest } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
 import { corsHeaders, matchCors } from '../model/cors.js';
@@ -136,13 +136,11 @@ export class Pipeline {
       this.services.temporaryKeys,
     );
     const bucket = await loadBucket(this.services, op, address);
-    // Only a non-owner's read of an object can turn on the object's own ACL.
-    const objectAcl =
-      bucket && address.key !== undefined && usesObjectAcl(op) && !isOwner(caller, bucket)
-        ? (await this.services.meta.getObject(bucket.name, address.key))?.acl
-        : undefined;
     // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
-    if (OPERATIONS[op].access !== 'form') authorize(op, caller, bucket, objectAcl, address.key);
+    if (OPERATIONS[op].access !== 'form') {
+      const versionId = query.get('versionid') || undefined;
+      await authorizeRequest(this.services, { op, caller, bucket, bucketName: address.bucket, region: address.region, key: address.key, versionId });
+    }
     const handler = this.handlers[op];
     if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
 

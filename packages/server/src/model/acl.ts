@@ -32,12 +32,20 @@ const GRANT_HEADERS: Record<string, Permission> = {
   'x-cos-grant-full-control': 'FULL_CONTROL',
 };
 
-/** A grantee id in its canonical form: a bare uin is that root account (FEATURES §5 #41), AllUsers is anyone. */
+/** `qcs::cam::uin/<root>:uin/<uin>`: an account of any root account, cosbox's own or not. */
+const CAM_UIN = /^qcs::cam::uin\/(\d{1,20}):uin\/(\d{1,20})$/;
+
+/**
+ * A grantee id in its canonical form: a bare uin is that root account (FEATURES §5 #41), AllUsers is
+ * anyone. Any well-formed uin is kept, also of an account cosbox does not have (COS grants to other
+ * accounts' uins): the grant takes effect when such an account signs. Anything else is InvalidArgument.
+ */
 function canonicalGrantee(id: string): string {
   const trimmed = id.trim();
-  if (/^\d+$/.test(trimmed)) return `qcs::cam::uin/${trimmed}:uin/${trimmed}`;
-  if (trimmed === ALL_USERS_URI) return ANYONE;
-  return trimmed;
+  if (/^\d{1,20}$/.test(trimmed)) return `qcs::cam::uin/${trimmed}:uin/${trimmed}`;
+  if (trimmed === ALL_USERS_URI || trimmed === ANYONE) return ANYONE;
+  if (CAM_UIN.test(trimmed)) return trimmed;
+  throw new CosError('InvalidArgument', `Invalid grantee: ${JSON.stringify(trimmed.slice(0, 200))}`);
 }
 
 /** `id="qcs::cam::uin/1:uin/2", id="3"` -> grantee ids (C117). */
@@ -85,7 +93,7 @@ export function aclFromXml(text: string): AclSpec {
     return { permission, grantee: canonicalGrantee(id) };
   });
   if (grants.length > MAX_GRANTS) throw new CosError('InvalidArgument', `At most ${MAX_GRANTS} grants.`);
-  return { grants };
+  return { grants, fromDocument: true };
 }
 
 /** The grants an ACL amounts to, canned ACLs spelled out. */
@@ -109,18 +117,21 @@ export function aclAllows(acl: AclSpec | undefined, caller: Caller, permission: 
 
 function granteeXml(id: string): XmlObject {
   if (id === ANYONE) return { '@xmlns:xsi': XSI, '@xsi:type': 'Group', URI: ALL_USERS_URI };
-  const m = /^qcs::cam::uin\/(\d+):uin\/(\d+)$/.exec(id);
+  const m = CAM_UIN.exec(id);
   const type = m && m[1] !== m[2] ? 'SubAccount' : 'RootAccount';
   return { '@xmlns:xsi': XSI, '@xsi:type': type, ID: id, DisplayName: id };
 }
 
-/** The AccessControlPolicy document of GET acl (C184, C232): the owner's FULL_CONTROL first. */
+/**
+ * The AccessControlPolicy document of GET acl (C184, C232): exactly the grants of an ACL given as a
+ * document; for one given by headers (or none), the owner's FULL_CONTROL first, canned ACLs spelled
+ * out. The owner may do everything either way.
+ */
 export function aclDocument(owner: Pick<Account, 'uin'>, acl: AclSpec | undefined): XmlObject {
   const ownerId = camId(owner);
+  const grants = acl?.fromDocument ? acl.grants : [{ permission: 'FULL_CONTROL', grantee: ownerId }, ...grantsOf(acl)];
   return {
     Owner: { ID: ownerId, DisplayName: ownerId },
-    AccessControlList: {
-      Grant: [{ permission: 'FULL_CONTROL', grantee: ownerId }, ...grantsOf(acl)].map((g) => ({ Grantee: granteeXml(g.grantee), Permission: g.permission })),
-    },
+    AccessControlList: { Grant: grants.map((g) => ({ Grantee: granteeXml(g.grantee), Permission: g.permission })) },
   };
 }

@@ -5,6 +5,7 @@
 import { buildXml, CosError, parseXml, xmlChild, xmlList, xmlText, type XmlObject } from '@cosbox/protocol';
 
 import type { CorsRule } from '../storage/metadata/store.js';
+import { wildcardCount, wildcardMatch } from './wildcard.js';
 
 export type { CorsRule };
 
@@ -26,6 +27,9 @@ export function corsFromXml(text: string): CorsRule[] {
     const allowedOrigins = texts(rule.AllowedOrigin);
     const allowedMethods = texts(rule.AllowedMethod).map((m) => m.toUpperCase());
     if (allowedOrigins.length === 0 || allowedMethods.length === 0) throw new CosError('MalformedXML', 'Every CORSRule needs AllowedOrigin and AllowedMethod.');
+    // `*` anywhere in a pattern matches any run of characters (FEATURES §5 #43), once per origin as COS allows.
+    const starry = allowedOrigins.find((o) => wildcardCount(o) > 1);
+    if (starry !== undefined) throw new CosError('InvalidArgument', `An AllowedOrigin may hold at most one wildcard: ${starry}`);
     const bad = allowedMethods.find((m) => !METHODS.includes(m));
     if (bad) throw new CosError('InvalidArgument', `Unsupported AllowedMethod ${bad}.`);
     const maxAge = xmlText(rule.MaxAgeSeconds)?.trim();
@@ -56,12 +60,6 @@ export function corsDocument(rules: readonly CorsRule[]): string {
   return buildXml('CORSConfiguration', { CORSRule: rules.map(rule) });
 }
 
-/** `*` anywhere in a pattern matches any run of characters (FEATURES §5 #43). */
-function glob(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`, caseInsensitive ? 'i' : '').test(value);
-}
-
 /**
  * The first rule that lets `origin` use `method` with every one of `headers` (C281-C283), or
  * undefined. Header names compare case-insensitively.
@@ -69,9 +67,9 @@ function glob(pattern: string, value: string, caseInsensitive: boolean): boolean
 export function matchCors(rules: readonly CorsRule[] | undefined, origin: string, method: string, headers: readonly string[] = []): CorsRule | undefined {
   return rules?.find(
     (r) =>
-      r.allowedOrigins.some((o) => glob(o, origin, false)) &&
+      r.allowedOrigins.some((o) => wildcardMatch(o, origin)) &&
       r.allowedMethods.includes(method.toUpperCase()) &&
-      headers.every((h) => r.allowedHeaders.some((a) => glob(a, h, true))),
+      headers.every((h) => r.allowedHeaders.some((a) => wildcardMatch(a, h, { caseInsensitive: true }))),
   );
 }
 

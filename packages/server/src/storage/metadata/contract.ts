@@ -443,4 +443,25 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual((await s.listAccounts()).map((a) => a.uin), ['200'], 'a root account goes with its sub-users');
     assert.deepEqual(await s.listAccessKeys(), [], 'and their keys');
   }));
+
+  test(`${name}: sub-users' policy statements are added once, listed in order, revoked, and go with their account`, withStore(async (s) => {
+    await s.putAccount({ uin: '100', appid: '1250000000', rootUin: '100', createdAt: 1 });
+    await s.putAccount({ uin: '101', appid: '1250000000', rootUin: '100', createdAt: 2 });
+    const grant = (action: string, resource = '*', effect: 'allow' | 'deny' = 'allow', createdAt = 5) => ({ uin: '101', effect, action, resource, createdAt });
+    await s.putGrant(grant('name/cos:PutBucket', '*', 'allow', 5));
+    await s.putGrant(grant('name/cos:GetObject', 'qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*', 'deny', 6));
+    await s.putGrant(grant('name/cos:PutBucket', '*', 'allow', 7));
+    assert.deepEqual(
+      (await s.listGrants('101')).map((g) => `${g.effect} ${g.action} ${g.resource} ${g.createdAt}`),
+      ['allow name/cos:PutBucket * 5', 'deny name/cos:GetObject qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/* 6'],
+    );
+    await rejectsWith(s.putGrant({ ...grant('name/cos:*'), uin: '100' }), 'InvalidArgument');
+    await rejectsWith(s.putGrant({ ...grant('name/cos:*'), uin: '999' }), 'InvalidArgument');
+    assert.deepEqual(await s.listGrants('100'), []);
+    assert.equal(await s.deleteGrant({ uin: '101', effect: 'allow', action: 'name/cos:PutBucket', resource: '*' }), true);
+    assert.equal(await s.deleteGrant({ uin: '101', effect: 'allow', action: 'name/cos:PutBucket', resource: '*' }), false);
+    assert.deepEqual((await s.listGrants('101')).map((g) => g.action), ['name/cos:GetObject']);
+    await s.deleteAccount('100');
+    assert.deepEqual(await s.listGrants('101'), [], 'statements go with their sub-user');
+  }));
 }

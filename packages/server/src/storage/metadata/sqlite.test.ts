@@ -62,7 +62,8 @@ test('sqlite: a version-3 database is upgraded through every migration; its rows
   for (const member of ['restore', 'encryption', 'versionId']) assert.equal(member in object!, false, member);
   await store.close();
   const check = new Database(path);
-  assert.equal(check.pragma('user_version', { simple: true }), 6);
+  assert.equal(check.pragma('user_version', { simple: true }), 7);
+  assert.ok(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'grants'").get(), 'the grants table of sub-users');
   for (const table of ['objects', 'uploads', 'parts']) {
     const columns = (check.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
     assert.ok(columns.includes('encryption'), table);

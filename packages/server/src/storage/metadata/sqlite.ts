@@ -13,6 +13,7 @@
  * Keys are TEXT with SQLite's BINARY collation, which compares the UTF-8 bytes: listing order is
  * UTF-8 byte order (C178) without any work of ours.
  */
+import { randomBytes } from 'node:crypto';
 import { close, fsync, open } from 'node:fs';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -20,6 +21,7 @@ import { CosError } from '@cosbox/protocol';
 import type {
   AccessKeyRecord,
   AccountRecord,
+  GrantRecord,
   AclSpec,
   BlobRef,
   BucketRecord,
@@ -54,7 +56,7 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 /** Schema changes by version, applied in order on open (exported for the upgrade test). */
 export const MIGRATIONS: Record<number, string> = {
@@ -158,6 +160,17 @@ export const MIGRATIONS: Record<number, string> = {
   // Encryption at rest: the EncryptionRecord of an object or upload (JSON, NULL when unencrypted),
   // and a part's own IV (JSON {iv}); an object's blob IVs live in its blobs column.
   6: "ALTER TABLE objects ADD COLUMN encryption TEXT; ALTER TABLE uploads ADD COLUMN encryption TEXT; ALTER TABLE parts ADD COLUMN encryption TEXT;",
+  // Sub-users' policies: one CAM-style statement per row, attached by the root account.
+  7: `
+    CREATE TABLE grants (
+      uin TEXT NOT NULL,
+      effect TEXT NOT NULL,
+      action TEXT NOT NULL,
+      resource TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (uin, effect, action, resource)
+    ) WITHOUT ROWID;
+  `,
 };
 
 interface ObjectRow {
@@ -524,6 +537,12 @@ function prepareStatements(db: Database.Database) {
     listAccessKeys: db.prepare('SELECT secret_id AS secretId, secret_key AS secretKey, uin, created_at AS createdAt FROM access_keys ORDER BY uin, secret_id'),
     deleteAccessKey: db.prepare('DELETE FROM access_keys WHERE secret_id = ?'),
     deleteKeysOf: db.prepare('DELETE FROM access_keys WHERE uin = ?'),
+    putGrant: db.prepare(`
+      INSERT INTO grants (uin, effect, action, resource, created_at) VALUES (@uin, @effect, @action, @resource, @createdAt)
+      ON CONFLICT (uin, effect, action, resource) DO NOTHING`),
+    deleteGrant: db.prepare('DELETE FROM grants WHERE uin = @uin AND effect = @effect AND action = @action AND resource = @resource'),
+    listGrants: db.prepare('SELECT uin, effect, action, resource, created_at AS createdAt FROM grants WHERE uin = ? ORDER BY created_at, action, resource'),
+    deleteGrantsOf: db.prepare('DELETE FROM grants WHERE uin = ?'),
     uploadsAfterId: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ? ORDER BY upload_id'),
   };
 }
@@ -537,7 +556,6 @@ export class SqliteMetadataStore implements MetadataStore {
   private lastSync: Promise<void> = Promise.resolve();
   private readonly buckets = new Map<string, BucketRecord | undefined>();
   private readonly stmt: ReturnType<typeof prepareStatements>;
-  private lastVersionStamp = 0n;
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.db = new Database(path);
@@ -705,11 +723,15 @@ export class SqliteMetadataStore implements MetadataStore {
     return versioningOfRow(row);
   }
 
-  /** A fresh version id: base64 of a 20-digit decimal stamp, as COS's look, increasing. */
+  /**
+   * A fresh version id, COS's look (base64 of a decimal string, no padding: only letters and digits,
+   * URL-safe as it is) but random, so that nobody reads an old version by guessing its id from the
+   * clock. Listings order versions by their seq column, never by id; the unique index on
+   * (bucket, key, version_id) refuses the 1-in-10^24 collision instead of losing a version.
+   */
   private newVersionId(): string {
-    const stamp = BigInt(Date.now()) * 1_000_000n;
-    this.lastVersionStamp = stamp > this.lastVersionStamp ? stamp : this.lastVersionStamp + 1n;
-    return Buffer.from(this.lastVersionStamp.toString()).toString('base64').replace(/=+$/, '');
+    const digits = (BigInt(`0x${randomBytes(16).toString('hex')}`) % 10n ** 24n).toString().padStart(24, '0');
+    return Buffer.from(digits).toString('base64');
   }
 
   /** Files a version among the key's other versions, as the newest of them. */
@@ -1037,9 +1059,26 @@ export class SqliteMetadataStore implements MetadataStore {
       const doomed = account.rootUin === uin ? [uin, ...(this.stmt.subUsers.all(uin) as Array<{ uin: string }>).map((r) => r.uin)] : [uin];
       for (const u of doomed) {
         this.stmt.deleteKeysOf.run(u);
+        this.stmt.deleteGrantsOf.run(u);
         this.stmt.deleteAccount.run(u);
       }
     });
+  }
+
+  putGrant(grant: GrantRecord): Promise<void> {
+    return this.write(() => {
+      const account = this.stmt.getAccount.get(grant.uin) as AccountRecord | undefined;
+      if (!account || account.rootUin === account.uin) throw new CosError('InvalidArgument', `No sub-user ${grant.uin}.`);
+      this.stmt.putGrant.run(grant);
+    });
+  }
+
+  deleteGrant(grant: Omit<GrantRecord, 'createdAt'>): Promise<boolean> {
+    return this.write(() => this.stmt.deleteGrant.run(grant).changes > 0);
+  }
+
+  async listGrants(uin: string): Promise<GrantRecord[]> {
+    return this.stmt.listGrants.all(uin) as GrantRecord[];
   }
 
   putAccessKey(key: AccessKeyRecord): Promise<void> {

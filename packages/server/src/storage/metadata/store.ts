@@ -73,10 +73,12 @@ export interface CorsRule {
   maxAgeSeconds?: number;
 }
 
-/** An ACL as given by x-cos-acl / x-cos-grant-* headers (FEATURES §1.7). */
+/** An ACL as given by x-cos-acl / x-cos-grant-* headers or an AccessControlPolicy document (FEATURES §1.7). */
 export interface AclSpec {
   canned?: string;
   grants: Array<{ permission: string; grantee: string }>;
+  /** Given as an AccessControlPolicy document: GET acl answers exactly its grants. */
+  fromDocument?: boolean;
 }
 
 /** One object tag (x-cos-tagging, PUT Object tagging); an object's tags keep the order they were given in. */
@@ -228,6 +230,19 @@ export interface AccessKeyRecord {
   secretId: string;
   secretKey: string;
   uin: string;
+  createdAt: number;
+}
+
+/**
+ * One CAM-style policy statement a root account attached to one of its sub-users (`cosbox keys
+ * grant`): `allow` or `deny` an action (`name/cos:PutBucket`, `name/cos:*`, `*`) on a resource
+ * (`qcs::cos:<region>:uid/<appid>:<bucket>/<key>`, `*` anywhere).
+ */
+export interface GrantRecord {
+  uin: string;
+  effect: 'allow' | 'deny';
+  action: string;
+  resource: string;
   createdAt: number;
 }
 
@@ -383,6 +398,13 @@ export interface MetadataStore {
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   /** Resolves false when no such key existed. */
   deleteAccessKey(secretId: string): Promise<boolean>;
+
+  /** Adds a statement to a sub-user's policy (a repeat is a no-op); InvalidArgument unless the account is a sub-user. */
+  putGrant(grant: GrantRecord): Promise<void>;
+  /** Resolves false when the sub-user had no such statement. */
+  deleteGrant(grant: Omit<GrantRecord, 'createdAt'>): Promise<boolean>;
+  /** A sub-user's statements, in the order they were added; read on every request of a sub-user. */
+  listGrants(uin: string): Promise<GrantRecord[]>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
