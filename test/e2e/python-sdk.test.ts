@@ -20,10 +20,10 @@ test('cos-python-sdk-v5 request shapes against cosbox', { timeout: TIMEOUT_MS + 
   try {
     const { results, exit } = await runPythonSteps(h, { timeoutMs: TIMEOUT_MS, requestTimeoutS: REQUEST_TIMEOUT_S });
     for (const name of names) {
-      await t.test(name, () => {
+      await t.test(name, (step) => {
         const r = results.get(name);
         assert.ok(r, `no result for this step: steps.py ${exit}`);
-        t.diagnostic(`${name}: ${r.ms} ms`);
+        step.diagnostic(`${r.ms} ms in Python`);
         assert.ok(r.ok, `${r.error}\n${r.trace ?? ''}`);
       });
     }

@@ -479,7 +479,78 @@ def step_secret_id_trailing_space():
     eq((e.get_status_code(), e.get_error_code()), (403, 'InvalidAccessKeyId'), 'a SecretId with a trailing space')
 
 
+def capture_requests(calls):
+    """Runs `calls(client)` against a listener on 127.0.0.1 that records each request's head and body and answers 200."""
+    import socket
+    import threading
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    seen = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            data = b''
+            conn.settimeout(0.3)
+            try:
+                while True:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            seen.append(data)
+            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    recorder = CosS3Client(config(Proxies={'http': 'http://127.0.0.1:%d' % listener.getsockname()[1]}))
+    try:
+        calls(recorder)
+    finally:
+        listener.close()
+    return seen
+
+
+def head_of(raw):
+    head, _, body = raw.partition(b'\r\n\r\n')
+    lines = head.decode('latin-1').split('\r\n')
+    headers = dict(line.split(': ', 1) for line in lines[1:])
+    auth = dict(p.split('=', 1) for p in headers.get('Authorization', '').split('&') if '=' in p)
+    return lines[0], headers, auth, body
+
+
+def step_request_shapes():
+    # What the other steps rely on: requests frames these bodies as the SDK's requests do.
+    def calls(c):
+        with open(scratch_file('wire-empty', b''), 'rb') as fp:
+            c.put_object(Bucket=BUCKET, Body=fp, Key='e')
+        c.put_object(Bucket=BUCKET, Body=(x for x in [b'ab', b'cd']), Key='g')
+        c.put_object(Bucket=BUCKET, Body=b'xyz', Key='b')
+        c.ci_get_object(Bucket=BUCKET, Key='i', DestImagePath=os.path.join(TMP, 'wire.out'), Rule='imageMogr2/thumbnail/!50p')
+    seen = capture_requests(calls)
+    eq(len(seen), 4, 'requests recorded')
+    line, headers, auth, body = head_of(seen[0])
+    eq(line, 'PUT http://%s.cos.%s.myqcloud.com/e HTTP/1.1' % (BUCKET, REGION), 'request line (absolute form)')
+    eq((headers.get('Transfer-Encoding'), 'Content-Length' in headers, body), ('chunked', False, b'0\r\n\r\n'), 'empty file framing')
+    eq(auth.get('q-header-list'), 'host;transfer-encoding', 'headers signed for an empty file')
+    eq(auth.get('q-sign-algorithm'), 'sha1', 'q-sign-algorithm')
+    _, headers, _, body = head_of(seen[1])
+    eq((headers.get('Transfer-Encoding'), body), ('chunked', b'2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n'), 'generator framing')
+    _, headers, auth, body = head_of(seen[2])
+    eq((headers.get('Content-Length'), auth.get('q-header-list'), body), ('3', 'content-length;host', b'xyz'), 'bytes framing')
+    line, _, auth, _ = head_of(seen[3])
+    assert line.endswith('/i?imageMogr2%2Fthumbnail%2F%2150p= HTTP/1.1'), line
+    eq(auth.get('q-url-param-list'), 'imagemogr2%2fthumbnail%2f%2150p', 'signed parameter name')
+
+
 STEPS = [
+    ('request shapes (recorded off the server)', step_request_shapes),
     ('create_bucket', step_create_bucket),
     ('list_buckets', step_list_buckets),
     ('head_bucket', step_head_bucket),
