@@ -127,7 +127,6 @@ export class Pipeline {
     onAddress(address);
     const query = parseQuery(address.rawQuery);
     const header = (name: string) => headerOf(req, name);
-    const op = route(method, address, query, (name) => header(name) !== undefined);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
     const signedHeader = (name: string) => (name === 'host' ? address.host : header(name));
     const caller: Caller = await authenticate(
@@ -135,6 +134,9 @@ export class Pipeline {
       this.services.accounts,
       this.services.temporaryKeys,
     );
+    // Routed after authentication, so that an unsigned sub-resource is refused as such (403) before
+    // the table says whether cosbox has it.
+    const op = route(method, address, query, (name) => header(name) !== undefined);
     const bucket = await loadBucket(this.services, op, address);
     // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
     if (OPERATIONS[op].access !== 'form') {
