@@ -137,3 +137,22 @@ test('links in a bucket with versioning take version ids; GET ?symlink&versionId
   const versions = await h.cos.listObjectVersions({ Bucket, Region: REGION, Prefix: 'l' });
   assert.deepEqual(versions.Versions.map((v) => v.VersionId), [v2, v1]);
 });
+
+test('a link as copy source copies its target, never an empty object', async () => {
+  const Bucket = await newBucket();
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'src', Body: 'copied bytes', ContentType: 'text/csv' });
+  assert.equal((await putLink(Bucket, 'src-link', 'src')).status, 200);
+  assert.equal((await putLink(Bucket, 'gone-link', 'gone')).status, 200);
+
+  await h.cos.putObjectCopy({ Bucket, Region: REGION, Key: 'copy', CopySource: `${Bucket}.cos.${REGION}.myqcloud.com/src-link` });
+  const copy = await h.cos.getObject({ Bucket, Region: REGION, Key: 'copy' });
+  assert.equal(copy.Body.toString(), 'copied bytes');
+  assert.equal(copy.headers['x-cos-object-type'], 'normal');
+  assert.equal(copy.headers['content-type'], 'text/csv');
+  await sdkRejects(h.cos.putObjectCopy({ Bucket, Region: REGION, Key: 'copy2', CopySource: `${Bucket}.cos.${REGION}.myqcloud.com/gone-link` }), 404, 'NoSuchKey');
+
+  const init = await h.cos.multipartInit({ Bucket, Region: REGION, Key: 'assembled' });
+  const part = await h.cos.uploadPartCopy({ Bucket, Region: REGION, Key: 'assembled', UploadId: init.UploadId, PartNumber: 1, CopySource: `${Bucket}.cos.${REGION}.myqcloud.com/src-link` });
+  await h.cos.multipartComplete({ Bucket, Region: REGION, Key: 'assembled', UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+  assert.equal((await h.cos.getObject({ Bucket, Region: REGION, Key: 'assembled' })).Body.toString(), 'copied bytes');
+});

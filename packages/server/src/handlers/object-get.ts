@@ -47,7 +47,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   });
   // A symlink serves its target's bytes and headers; the version and type are the link's.
   const link = read.record.objectType === 'symlink' ? read.record : undefined;
-  if (link) read = await readThroughSymlink(ctx, link, plan, customer);
+  if (link) read = await readThroughSymlink(ctx, bucketOf(ctx), link, plan, { op: ctx.op, customer });
   const { record, stream: bytes } = read;
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
   const headers = { ...objectHeaders(record, ctx.now, ctx.query), ...encryptionHeaders(record.encryption, customer) };

@@ -10,12 +10,12 @@
  * as for a direct read). Links are followed one hop only: a link to a link is NoSuchKey, so no chain
  * can loop.
  */
-import { CosError, httpDate, utf8Length } from '@cosbox/protocol';
+import { CosError, httpDate, utf8Length, type OperationName } from '@cosbox/protocol';
 import { authorize } from '../auth/authorize.js';
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, findObject, readObject, requestedVersion, type ObjectRead, type ReadPlan } from '../model/objects.js';
 import type { CustomerKey } from '../model/encryption.js';
-import type { ObjectRecord } from '../storage/metadata/store.js';
+import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { MAX_KEY_BYTES } from '../routing/address.js';
 import { versionHeader } from './object-headers.js';
 import { writerUin } from './writer.js';
@@ -85,19 +85,25 @@ export async function getSymlink(ctx: RequestContext): Promise<ResponseSpec> {
 }
 
 /**
- * Opens what a GET or HEAD of `link` serves: its target's current object, through `plan` (ranges,
- * preconditions), once the caller is found allowed to read the target too.
+ * Opens what a read of `link` (in `bucket`) serves: its target's current object, through `plan`
+ * (ranges, preconditions), once the caller is found allowed to read the target too (as `op`: GET or
+ * HEAD Object, or GetObject for a copy source).
  */
-export async function readThroughSymlink(ctx: RequestContext, link: ObjectRecord, plan: (record: ObjectRecord) => ReadPlan, customer?: CustomerKey): Promise<ObjectRead> {
-  const bucket = bucketOf(ctx);
+export async function readThroughSymlink(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  link: ObjectRecord,
+  plan: (record: ObjectRecord) => ReadPlan,
+  options: { op: OperationName; customer?: CustomerKey },
+): Promise<ObjectRead> {
   const target = link.symlinkTarget ?? '';
   const dangling = () => new CosError('NoSuchKey', `The symlink's target "${target}" does not exist.`);
   try {
     return await readObject(ctx.services, bucket.name, target, (record) => {
       if (record.objectType === 'symlink') throw dangling();
-      authorize(ctx.op, ctx.caller, bucket, record.acl, target);
+      authorize(options.op, ctx.caller, bucket, record.acl, target);
       return plan(record);
-    }, { customer });
+    }, { customer: options.customer });
   } catch (error) {
     // Not the target's delete-marker headers: they would describe another key than the one asked for.
     if (error instanceof CosError && error.code === 'NoSuchKey') throw dangling();
