@@ -110,6 +110,11 @@ test('reading through a link needs read access to the target as well as to the l
   assertCosError(await anonymous('to-secret'), 403, 'AccessDenied');
   assert.equal((await anonymous('to-secret', 'HEAD')).status, 403);
   assertCosError(await anonymous('private-link'), 403, 'AccessDenied');
+  // GET ?symlink is a read of the link: its own ACL decides, as for GET Object.
+  const target = await send(h, { host: bucketHost(Bucket), path: '/to-secret?symlink', sign: false });
+  assert.equal(target.status, 200, target.text);
+  assert.equal(target.headers['x-cos-symlink-target'], 'secret');
+  assertCosError(await send(h, { host: bucketHost(Bucket), path: '/private-link?symlink', sign: false }), 403, 'AccessDenied');
   // An anonymous caller cannot make links in a private bucket either.
   const put = await send(h, { method: 'PUT', host: bucketHost(Bucket), path: '/mine?symlink', sign: false, headers: { 'x-cos-symlink-target': 'secret' } });
   assertCosError(put, 403, 'AccessDenied');
