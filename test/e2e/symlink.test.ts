@@ -4,6 +4,7 @@
  * link is NoSuchKey, links take versions like any object.
  */
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
 import { assertCosError, bucketHost, encodeKey, sdkRejects, send, sendToBucket } from './raw.js';
@@ -160,4 +161,20 @@ test('a link as copy source copies its target, never an empty object', async () 
   const part = await h.cos.uploadPartCopy({ Bucket, Region: REGION, Key: 'assembled', UploadId: init.UploadId, PartNumber: 1, CopySource: `${Bucket}.cos.${REGION}.myqcloud.com/src-link` });
   await h.cos.multipartComplete({ Bucket, Region: REGION, Key: 'assembled', UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
   assert.equal((await h.cos.getObject({ Bucket, Region: REGION, Key: 'assembled' })).Body.toString(), 'copied bytes');
+});
+
+test('an SSE-C target reads through a link with its customer key, and only with it', async () => {
+  const Bucket = await newBucket();
+  const key = randomBytes(32);
+  const sse = {
+    SSECustomerAlgorithm: 'AES256',
+    SSECustomerKey: key.toString('base64'),
+    SSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
+  };
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'sealed', Body: 'customer bytes', ...sse });
+  assert.equal((await putLink(Bucket, 'sealed-link', 'sealed')).status, 200);
+  const data = await h.cos.getObject({ Bucket, Region: REGION, Key: 'sealed-link', ...sse });
+  assert.equal(data.Body.toString(), 'customer bytes');
+  assert.equal(data.headers['x-cos-object-type'], 'symlink');
+  await sdkRejects(h.cos.getObject({ Bucket, Region: REGION, Key: 'sealed-link' }), 400, 'InvalidRequest');
 });
