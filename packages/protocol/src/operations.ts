@@ -53,6 +53,8 @@ export const OPERATIONS = {
   DeleteObjectTagging: { target: 'object', access: 'write' },
   RestoreObject: { target: 'object', access: 'write' },
   AppendObject: { target: 'object', access: 'write' },
+  PutSymlink: { target: 'object', access: 'write' },
+  GetSymlink: { target: 'object', access: 'read' },
   InitiateMultipartUpload: { target: 'object', access: 'write' },
   UploadPart: { target: 'object', access: 'write' },
   UploadPartCopy: { target: 'object', access: 'write' },

@@ -1,15 +1,18 @@
-/** Append Object: `POST /<key>?append&position=N` (C301-C305). */
+/**
+ * Append Object: `POST /<key>?append&position=N` (C301-C305), in any bucket, versioning or not: the
+ * append that creates an appendable object makes a version as any write does, later appends grow
+ * that version in place (model/append.ts).
+ */
 import { CosError } from '@cosbox/protocol';
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { appendObject as append, parsePosition } from '../model/append.js';
 import { requestedEncryption } from '../model/encryption.js';
 import { attributesFromRequest, declaredLength, expectedDigests } from '../model/objects.js';
 import { isArchived } from '../model/restore.js';
+import { versionHeader } from './object-headers.js';
 import { writerUin } from './writer.js';
 
 export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
-  // An appendable object is one version that grows in place; COS refuses appends once versioning is on.
-  if (bucketOf(ctx).versioning !== undefined) throw new CosError('InvalidRequest', 'Append Object is not supported in a bucket with versioning enabled or suspended.');
   // COS documents no encryption for appendable objects, and an append could not present a key to
   // the pieces before it: refused rather than stored in the clear.
   if (requestedEncryption(ctx.header)) throw new CosError('InvalidArgument', 'Append Object does not support server-side encryption.');
@@ -30,6 +33,7 @@ export async function appendObject(ctx: RequestContext): Promise<ResponseSpec> {
     now: ctx.now,
   });
   return emptyResponse(200, {
+    ...versionHeader(object),
     ETag: object.etag,
     'x-cos-next-append-position': object.size,
     'x-cos-hash-crc64ecma': object.crc64,

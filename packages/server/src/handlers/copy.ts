@@ -23,6 +23,7 @@ import { bucketFromHost, MAX_KEY_BYTES } from '../routing/address.js';
 import type { BucketRecord, EncryptionRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { versionHeader } from './object-headers.js';
 import { utf8Length } from '@cosbox/protocol';
+import { readThroughSymlink } from './symlink.js';
 import { writerUin } from './writer.js';
 
 export interface CopySource {
@@ -167,7 +168,13 @@ export async function readCopySource(
   customer?: CustomerKey,
 ): Promise<ObjectRead> {
   try {
-    return await readObject(ctx.services, from.name, source.key, plan, { versionId: source.versionId === '' ? undefined : source.versionId, customer });
+    const read = await readObject(ctx.services, from.name, source.key, (rec) => (rec.objectType === 'symlink' ? 'none' : plan(rec)), {
+      versionId: source.versionId === '' ? undefined : source.versionId,
+      customer,
+    });
+    // A symlink source copies what it reads as: its target's bytes and attributes (handlers/symlink.ts).
+    if (read.record.objectType === 'symlink') return await readThroughSymlink(ctx, from, read.record, plan, { op: 'GetObject', customer });
+    return read;
   } catch (error) {
     if (error instanceof CosError && error.code === 'MethodNotAllowed') throw new CosError('InvalidRequest', 'The copy source version is a delete marker.');
     throw error;

@@ -19,6 +19,7 @@ import { getObject, headObject } from './object-get.js';
 import { putObject } from './object-put.js';
 import { postObject } from './post-object.js';
 import { getService } from './service.js';
+import { getSymlink, putSymlink } from './symlink.js';
 import { getFederationToken } from './sts.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './lifecycle.js';
 import { restoreObject } from './restore.js';
@@ -47,6 +48,8 @@ export const handlers: HandlerTable = {
   AbortMultipartUpload: abortMultipartUpload,
   ListMultipartUploads: listMultipartUploads,
   AppendObject: appendObject,
+  PutSymlink: putSymlink,
+  GetSymlink: getSymlink,
   GetBucketAcl: getBucketAcl,
   PutBucketAcl: putBucketAcl,
   GetObjectAcl: getObjectAcl,

@@ -5,17 +5,19 @@
 import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
 import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { customerKey, encryptionHeaders } from '../model/encryption.js';
-import { readObject, requestedVersion, wholeObject } from '../model/objects.js';
+import { readObject, requestedVersion, wholeObject, type ReadPlan } from '../model/objects.js';
 import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
+import type { ObjectRecord } from '../storage/metadata/store.js';
 import { objectHeaders, versionHeader } from './object-headers.js';
+import { readThroughSymlink } from './symlink.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
   let range: ByteRange | undefined;
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
   const customer = customerKey(ctx.header);
-  const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
+  const plan = (rec: ObjectRecord): ReadPlan => {
     // HEAD describes an archived object; only its bytes need a restored copy (C237).
     if (withBody) requireReadable(rec, ctx.now);
     const outcome = evaluatePreconditions(
@@ -38,11 +40,23 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
       throw error;
     }
     return range ?? wholeObject(rec);
-  }, { versionId: requestedVersion(ctx), customer });
+  };
+  let read = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => (rec.objectType === 'symlink' ? 'none' : plan(rec)), {
+    versionId: requestedVersion(ctx),
+    customer,
+  });
+  // A symlink serves its target's bytes and headers; the version and type are the link's.
+  const link = read.record.objectType === 'symlink' ? read.record : undefined;
+  if (link) read = await readThroughSymlink(ctx, bucketOf(ctx), link, plan, { op: ctx.op, customer });
+  const { record, stream: bytes } = read;
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
   const headers = { ...objectHeaders(record, ctx.now, ctx.query), ...encryptionHeaders(record.encryption, customer) };
+  if (link) {
+    delete headers['x-cos-version-id'];
+    Object.assign(headers, { 'x-cos-object-type': 'symlink' }, versionHeader(link));
+  }
   if (notModified) {
-    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(record) } };
+    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(link ?? record) } };
   }
   if (range) {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;

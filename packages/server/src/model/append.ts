@@ -2,6 +2,14 @@
  * Append Object (001, FEATURES §1.15.1, C301-C305): `POST /<key>?append&position=N`. Each append is a
  * new blob added to the object's manifest; the position is checked against the object's length inside
  * the store's transaction, so of two appends at one position exactly one wins.
+ *
+ * Versioning: an appendable object takes no part in versioning beyond its creation. The append that
+ * creates it (at position 0, when the key has no current object) is written as any object is: a new
+ * version with a fresh id while versioning is Enabled, the `null` version while Suspended (replacing
+ * an earlier `null` version), no id in a bucket that never had versioning. Every later append grows
+ * that same version in place and keeps its id: appends never make versions, so a log appended to a
+ * thousand times is one version, not a thousand. A PUT, copy or multipart upload over it, or a
+ * DELETE, then treats it as any current version (kept as noncurrent while Enabled).
  */
 import { createHash } from 'node:crypto';
 import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
@@ -51,7 +59,7 @@ export async function appendObject(
   const piece = { id: blob.id, size: blob.size };
   try {
     if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();
-    const { object } = await services.meta.updateObject(input.bucket, input.key, (current) => {
+    const { object, replaced } = await services.meta.updateObject(input.bucket, input.key, (current) => {
       checkAppendable(current, input.position);
       if (!current) {
         return {
@@ -84,6 +92,8 @@ export async function appendObject(
         blobs: [...current.blobs, piece],
       };
     });
+    // A creating append in a Suspended bucket replaces the `null` version: its blobs are unused now.
+    void services.blobs.remove(replaced).catch((err: unknown) => services.log.warn({ err }, 'could not remove replaced blobs'));
     return object;
   } catch (error) {
     await services.blobs.remove([piece]);

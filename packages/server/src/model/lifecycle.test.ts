@@ -74,7 +74,6 @@ test('C288 C289 C290 C293-C296 validation: MalformedXML, InvalidArgument, Invali
   refuses(config(`<Status>Enabled</Status>${expire}`), 'MalformedXML', /needs a Filter/);
   refuses(config(`<Filter/>${expire}`), 'MalformedXML', /Status/);
   refuses(config(`<Filter/><Status>On</Status>${expire}`), 'MalformedXML', /Status/);
-  refuses(config(`${ok}<Expiraton><Days>1</Days></Expiraton>`), 'MalformedXML', /unknown element Expiraton/);
   refuses(config(`<Filter><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>${expire}`), 'MalformedXML', /And/);
   refuses(config(`<Filter><Prefix>a</Prefix><Prefix>b</Prefix></Filter><Status>Enabled</Status>${expire}`), 'MalformedXML', /more than one Prefix/);
   refuses(config(`${ok}${expire}${expire}`), 'MalformedXML', /more than one Expiration/);
@@ -105,6 +104,33 @@ test('C288 C289 C290 C293-C296 validation: MalformedXML, InvalidArgument, Invali
   lifecycleFromXml(config(`<Filter/><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`, `<Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>${expire}`));
   lifecycleFromXml(config(`<Filter><Tag><Key>a</Key><Value>1</Value></Tag></Filter><Status>Enabled</Status>${expire}`, `<Filter/><Status>Enabled</Status>${expire}`));
   assert.equal(lifecycleFromXml(config(...Array.from({ length: 1000 }, (_, i) => `<ID>r${i}</ID><Filter><Prefix>p${i}/</Prefix></Filter><Status>Enabled</Status>${expire}`))).length, 1000);
+});
+
+test('as lenient as COS: unknown elements in a rule are ignored; a Date may be midnight in China written in UTC', () => {
+  const ok = '<ID>r</ID><Filter><Prefix>p/</Prefix></Filter><Status>Enabled</Status>';
+  // The JS SDK's misspelt Transation beside a real action: the action stands, the misspelling is ignored.
+  const [both] = lifecycleFromXml(config(`${ok}<Transation><Days>0</Days><StorageClass>STANDARD_IA</StorageClass></Transation><Expiration><Days>3</Days></Expiration>`));
+  assert.deepEqual(both, rule({ id: 'r', filter: { prefix: 'p/', tags: [] }, expiration: { days: 3 } }));
+  // Alone it makes a rule with no action cosbox knows: accepted, and it does nothing.
+  const [alone] = lifecycleFromXml(config(`${ok}<Transation><Days>0</Days><StorageClass>STANDARD_IA</StorageClass></Transation>`));
+  assert.deepEqual(alone, rule({ id: 'r', filter: { prefix: 'p/', tags: [] } }));
+  assert.deepEqual(decideVersion([alone], current({ key: 'p/x' }), Date.UTC(2030, 0, 1)), { kind: 'none' });
+  // Known elements are still checked in full, and a rule of nothing but ID, Filter and Status is still refused.
+  refuses(config(`${ok}<Whatever/><Expiration><Days>0</Days></Expiration>`), 'InvalidArgument', /positive integer/);
+  refuses(config(ok), 'InvalidRequest', /no action/);
+
+  const dated = (d: string) => lifecycleFromXml(config(`${ok}<Transition><Date>${d}</Date><StorageClass>STANDARD_IA</StorageClass></Transition>`))[0].transitions[0].date;
+  assert.equal(dated('2018-07-29T16:00:00.000Z'), '2018-07-29T16:00:00.000Z', 'midnight in China, as the Node SDK\'s tests send it');
+  assert.equal(dated('2018-07-29T16:00:00Z'), '2018-07-29T16:00:00Z');
+  assert.equal(dated('2018-07-30T00:00:00+08:00'), '2018-07-30T00:00:00+08:00');
+  assert.equal(dated('2018-07-30T00:00:00.000Z'), '2018-07-30T00:00:00.000Z');
+  for (const notMidnight of ['2018-07-29T16:00:01.000Z', '2018-07-29T16:30:00Z', '2018-07-29T16:00:00+08:00', '2018-07-29T16:00:00.500Z', '2018-07-29T16:00']) {
+    refuses(config(`${ok}<Transition><Date>${notMidnight}</Date><StorageClass>STANDARD_IA</StorageClass></Transition>`), 'InvalidArgument', /midnight/);
+  }
+  // Such a Date applies from midnight in China on.
+  const [china] = lifecycleFromXml(config(`${ok}<Expiration><Date>2024-01-31T16:00:00.000Z</Date></Expiration>`));
+  assert.equal(decideVersion([china], current({ key: 'p/x' }), Date.UTC(2024, 0, 31, 15, 59)).kind, 'none');
+  assert.equal(decideVersion([china], current({ key: 'p/x' }), Date.UTC(2024, 0, 31, 16)).kind, 'expire');
 });
 
 test('C297 C298 current objects: Expiration in Days or at a Date, transitions only to colder classes, removal first', () => {

@@ -83,10 +83,26 @@ function days(value: string | undefined, where: string, min: 0 | 1): number | un
 
 /** `YYYY-MM-DD` or midnight of that day in ISO 8601 (`T00:00:00[.000](Z|±hh:mm)`), as S3 and COS require. */
 const MIDNIGHT = /^\d{4}-\d{2}-\d{2}(T00:00:00(\.0+)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** Any ISO 8601 instant to the second (or a whole fraction of one). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.0+)?(Z|[+-]\d{2}:\d{2})$/;
+/** China Standard Time, COS's home: UTC+08:00. */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * A rule's Date must be a midnight: written as one in its own offset (`2030-01-01T00:00:00+08:00`,
+ * `...T00:00:00.000Z`), or an instant that is midnight in China however it is written, as COS accepts
+ * and the official JS SDKs' tests send (`2018-07-29T16:00:00.000Z`).
+ */
+function isMidnight(value: string): boolean {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return false;
+  return MIDNIGHT.test(value) || (INSTANT.test(value) && (at + CHINA_OFFSET_MS) % DAY_MS === 0);
+}
 
 function date(value: string | undefined, where: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!MIDNIGHT.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isMidnight(value)) {
     throw new CosError('InvalidArgument', `${where} must be a date at midnight in ISO 8601, like 2030-01-01T00:00:00.000Z or 2030-01-01T00:00:00+08:00, not "${value}".`);
   }
   return value;
@@ -151,9 +167,9 @@ function parseRule(entry: XmlValue, index: number): LifecycleRule {
   const rule = element(entry);
   const where = `Rule ${index + 1}`;
   if (!rule) throw new CosError('MalformedXML', `${where} is not an element.`);
-  for (const name of Object.keys(rule)) {
-    if (!RULE_ELEMENTS.has(name) && name !== '#text') throw new CosError('MalformedXML', `${where} holds an unknown element ${name}.`);
-  }
+  // COS ignores elements it does not know inside a rule (it accepts the JS SDK's misspelt
+  // `<Transation>`); so does cosbox. What it knows it still checks in full.
+  const unknown = Object.keys(rule).filter((name) => !RULE_ELEMENTS.has(name) && name !== '#text');
   const id = text(rule, 'ID', where);
   if (id !== undefined && id.length > MAX_RULE_ID_LENGTH) throw new CosError('InvalidArgument', `A rule ID has at most ${MAX_RULE_ID_LENGTH} characters.`);
   const status = text(rule, 'Status', where);
@@ -224,7 +240,9 @@ function parseRule(entry: XmlValue, index: number): LifecycleRule {
     ...(noncurrentVersionExpiration ? { noncurrentVersionExpiration } : {}),
     ...(abortIncompleteMultipartUpload ? { abortIncompleteMultipartUpload } : {}),
   };
-  if (actionTypes(result).length === 0) throw new CosError('InvalidRequest', `${where} has no action: give Transition, Expiration, NoncurrentVersionTransition, NoncurrentVersionExpiration or AbortIncompleteMultipartUpload.`);
+  // A rule of unknown elements only may hold an action of COS's that cosbox does not know: accepted
+  // (and inert), as COS accepts it. A rule with nothing besides its ID, Filter and Status is refused.
+  if (actionTypes(result).length === 0 && unknown.length === 0) throw new CosError('InvalidRequest', `${where} has no action: give Transition, Expiration, NoncurrentVersionTransition, NoncurrentVersionExpiration or AbortIncompleteMultipartUpload.`);
   checkOrder(result, where);
   return result;
 }

@@ -224,7 +224,8 @@ export async function readObject(
 ): Promise<ObjectRead> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const record = await findObject(services, bucket, key, options.versionId);
-    const encryptionKey = services.encryption.dataKey(record.encryption, options.customer);
+    // A symlink holds no bytes to decrypt; an SSE-C key in the request is for its target.
+    const encryptionKey = record.objectType === 'symlink' ? undefined : services.encryption.dataKey(record.encryption, options.customer);
     const release = services.blobs.acquire(record.blobs);
     if (!release) continue;
     try {

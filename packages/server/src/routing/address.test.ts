@@ -89,3 +89,14 @@ test('parseQuery: lower-case names, first wins, form decoding', () => {
   assert.equal(q.get('prefix'), 'a b/c');
   assert.equal(q.get('acl'), '');
 });
+
+test('a bucket endpoint with an invalid bucket name is InvalidBucketName, not a path-style request', () => {
+  for (const host of ['Bad_Name-1250000000.cos.ap-guangzhou.myqcloud.com', 'noappid.cos.ap-guangzhou.myqcloud.com:9000', '-lead-1250000000.cos.ap-guangzhou.localhost', 'trail--1250000000.cos.ap-beijing.myqcloud.com']) {
+    assert.equal(code(() => parseAddress(host, '/k')), 'InvalidBucketName', host);
+    assert.equal(code(() => parseAddress(host, '/')), 'InvalidBucketName', host);
+  }
+  // Hosts that name no bucket stay what they were.
+  assert.equal(parseAddress('cos.ap-guangzhou.myqcloud.com', '/b-1250000000/k').bucket, 'b-1250000000');
+  assert.equal(parseAddress('service.cos.myqcloud.com', '/').kind, 'service');
+  assert.equal(parseAddress('Good-1250000000.cos.ap-guangzhou.myqcloud.com', '/').bucket, 'good-1250000000');
+});

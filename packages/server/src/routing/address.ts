@@ -35,7 +35,8 @@ export interface AddressingOptions {
   domain?: string;
 }
 
-const BUCKET_LABEL = /^([a-z0-9][a-z0-9-]*-\d+)$/i;
+/** `<name>-<appid>`, the name not starting or ending with a hyphen (as PUT Bucket requires). */
+const BUCKET_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d+$/i;
 const REGION = /^(?:[a-z]+-[a-z0-9-]+|accelerate)$/i;
 
 /** Splits `host[:port]` into the host name, lower-cased (IPv6 literals keep their brackets off). */
@@ -50,7 +51,10 @@ function hostName(host: string): string {
 export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string } | undefined {
   const name = hostName(host);
   const labels = name.split('.');
-  if (labels.length >= 4 && labels[1] === 'cos' && BUCKET_LABEL.test(labels[0]) && REGION.test(labels[2])) {
+  if (labels.length >= 4 && labels[1] === 'cos' && REGION.test(labels[2])) {
+    // `<anything>.cos.<region>.` is a bucket endpoint: a name that is no bucket's is an error, not
+    // a path-style request to the service host (which would answer 405).
+    if (!BUCKET_LABEL.test(labels[0])) throw new CosError('InvalidBucketName', `"${labels[0]}" is not a bucket name (<name>-<appid>).`);
     return { bucket: labels[0], region: labels[2] };
   }
   if (labels.length === 4 && labels[2] === 'myqcloud' && labels[3] === 'com' && BUCKET_LABEL.test(labels[0])) {

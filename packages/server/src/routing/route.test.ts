@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CosError } from '@cosbox/protocol';
 import { parseAddress, parseQuery } from './address.js';
-import { route } from './route.js';
+import { route, SUBRESOURCES } from './route.js';
 
 const BUCKET_HOST = 'b-1250000000.cos.ap-guangzhou.myqcloud.com';
 
@@ -38,6 +38,8 @@ test('C005 operations by method, target and sub-resource', () => {
   assert.equal(op('POST', '/k?uploadId=u'), 'CompleteMultipartUpload');
   assert.equal(op('DELETE', '/k?uploadId=u'), 'AbortMultipartUpload');
   assert.equal(op('POST', '/k?append&position=0'), 'AppendObject');
+  assert.equal(op('PUT', '/k?symlink', ['x-cos-symlink-target']), 'PutSymlink');
+  assert.equal(op('GET', '/k?symlink&versionId=v'), 'GetSymlink');
   assert.equal(op('OPTIONS', '/k'), 'OptionsObject');
   assert.equal(op('OPTIONS', '/?uploads&prefix=a'), 'OptionsObject');
   assert.equal(op('OPTIONS', '/k?partNumber=1&uploadId=u'), 'OptionsObject');
@@ -49,4 +51,30 @@ test('unknown APIs: NotImplemented or MethodNotAllowed, never a 404', () => {
   assert.equal(op('PATCH', '/k'), 'MethodNotAllowed');
   assert.equal(op('PUT', '/', [], 'service.cos.myqcloud.com'), 'MethodNotAllowed');
   assert.equal(op('GET', '/?acl', [], 'service.cos.myqcloud.com'), 'NotImplemented');
+});
+
+test('the issue\'s silent fall-throughs answer NotImplemented', () => {
+  assert.equal(op('PUT', '/chan?live'), 'NotImplemented');
+  assert.equal(op('GET', '/?intelligent-tiering'), 'NotImplemented');
+  assert.equal(op('PUT', '/?intelligent-tiering&id=default'), 'NotImplemented');
+  assert.equal(op('PUT', '/?inventory&id=list1'), 'NotImplemented');
+  assert.equal(op('POST', '/k?select&select-type=2'), 'NotImplemented');
+  assert.equal(op('GET', '/k?ci-process=ImageInfo'), 'NotImplemented');
+  assert.equal(op('GET', '/k?imageMogr2/thumbnail/!50p'), 'NotImplemented');
+  assert.equal(op('POST', '/chan?vodplaylist&starttime=1&endtime=2'), 'NotImplemented');
+  assert.equal(op('GET', '/?symlink'), 'NotImplemented', 'a served sub-resource on the wrong target');
+  assert.equal(op('GET', '/k?v=1&t=abc'), 'GetObject', 'other parameters still qualify a plain read');
+});
+
+test('SUBRESOURCES: no name, in any case, with any method, routes to a plain object or bucket operation', () => {
+  const plain = new Set(['GetObject', 'HeadObject', 'PutObject', 'PutObjectCopy', 'DeleteObject', 'ListObjects', 'HeadBucket', 'PutBucket', 'DeleteBucket', 'PostObject']);
+  for (const name of SUBRESOURCES) {
+    assert.equal(name, name.toLowerCase(), 'names are kept lower-case, as parseQuery gives them');
+    for (const method of ['GET', 'HEAD', 'PUT', 'POST', 'DELETE']) {
+      for (const target of [`/?${name}`, `/k?${name}`, `/k?${name.toUpperCase()}=x&prefix=a`]) {
+        const result = op(method, target, ['x-cos-copy-source']);
+        assert.ok(!plain.has(result), `${method} ${target} -> ${result}`);
+      }
+    }
+  }
 });

@@ -4,7 +4,8 @@
  * A request's sub-resource is the first query parameter that names one (`?acl`, `?uploads`, ...).
  * Rules are tried in order; the first whose method, target and sub-resource match wins.
  * Sub-resources COS has but cosbox does not are NotImplemented (501); a method that no rule knows for
- * a target is MethodNotAllowed (405). Never 404 for an unknown API.
+ * a target is MethodNotAllowed (405). Never 404 for an unknown API, and never a plain object or
+ * bucket operation for a request that names a sub-resource (`PUT /k?symlink` must not store `k`).
  */
 import { CosError, type OperationName } from '@cosbox/protocol';
 import type { Address } from './address.js';
@@ -48,11 +49,13 @@ const RULES: Rule[] = [
 
   { method: 'GET', target: 'object', sub: 'acl', op: 'GetObjectAcl' },
   { method: 'GET', target: 'object', sub: 'tagging', op: 'GetObjectTagging' },
+  { method: 'GET', target: 'object', sub: 'symlink', op: 'GetSymlink' },
   { method: 'GET', target: 'object', sub: 'uploadid', op: 'ListParts' },
   { method: 'GET', target: 'object', sub: '', op: 'GetObject' },
   { method: 'HEAD', target: 'object', sub: '', op: 'HeadObject' },
   { method: 'PUT', target: 'object', sub: 'acl', op: 'PutObjectAcl' },
   { method: 'PUT', target: 'object', sub: 'tagging', op: 'PutObjectTagging' },
+  { method: 'PUT', target: 'object', sub: 'symlink', op: 'PutSymlink' },
   { method: 'PUT', target: 'object', sub: 'uploadid', header: 'x-cos-copy-source', op: 'UploadPartCopy' },
   { method: 'PUT', target: 'object', sub: 'uploadid', op: 'UploadPart' },
   { method: 'PUT', target: 'object', sub: '', header: 'x-cos-copy-source', op: 'PutObjectCopy' },
@@ -67,29 +70,54 @@ const RULES: Rule[] = [
   { method: 'OPTIONS', target: 'object', sub: '', op: 'OptionsObject' },
 ];
 
-/** Sub-resources the routing table knows, by lower-case name. */
-const KNOWN_SUBRESOURCES = new Set(RULES.map((r) => r.sub).filter((s) => s !== ''));
-
-/** COS sub-resources cosbox does not offer: answered NotImplemented, never mistaken for a listing. */
-const UNSUPPORTED_SUBRESOURCES = new Set([
-  'policy', 'website', 'replication', 'referer', 'logging', 'inventory', 'domain', 'origin',
-  'accelerate', 'encryption', 'intelligenttiering', 'object-lock', 'objectlock', 'notification',
-  'select', 'torrent', 'requestpayment', 'quota', 'publicaccessblock', 'retention', 'legal-hold',
+/**
+ * Every COS sub-resource: a query parameter that names an API rather than qualifying one, by
+ * lower-case name. From 004, the official SDKs (cos-nodejs-sdk-v5, cos-js-sdk-v5, cos-python-sdk-v5)
+ * and today's COS API reference. The router tells APIs apart by these, and a signature must cover
+ * them: one list for both. A name here that no rule below serves answers NotImplemented.
+ */
+export const SUBRESOURCES: ReadonlySet<string> = new Set([
+  // Served by cosbox (the rules below).
+  'acl', 'cors', 'lifecycle', 'location', 'versioning', 'versions', 'tagging', 'uploads', 'uploadid',
+  'delete', 'restore', 'append', 'symlink',
+  // Bucket configuration COS has and cosbox does not (yet).
+  'policy', 'website', 'replication', 'referer', 'logging', 'inventory', 'domain', 'domaincertificate',
+  'origin', 'accelerate', 'encryption', 'notification', 'intelligenttiering', 'intelligent-tiering',
+  'object-lock', 'objectlock', 'guetzli', 'quota',
+  // S3's names for what an S3 client may ask of the same endpoint.
+  'publicaccessblock', 'ownershipcontrols', 'requestpayment', 'policystatus', 'analytics', 'metrics', 'torrent',
+  // Object APIs COS has and cosbox does not: select, retention, legal hold, rename, live channels,
+  // and CI data processing (`?ci-process=ImageInfo`, ...).
+  'select', 'retention', 'legal-hold', 'rename', 'live', 'vod', 'vodplaylist', 'ci-process',
 ]);
+
+/**
+ * CI image processing names its operation in the parameter itself (`?imageMogr2/thumbnail/!50p`,
+ * `?watermark/1/...`, `?imageInfo`): by the part before the first `/`.
+ */
+const CI_PROCESSES = new Set(['imagemogr2', 'imageview2', 'watermark', 'imageinfo', 'imageave', 'exif', 'imageslim']);
+
+/** Sub-resources some rule serves. */
+const SERVED_SUBRESOURCES = new Set(RULES.map((r) => r.sub).filter((s) => s !== ''));
+
+/** The sub-resource a query names (its first one), '' when none. NotImplemented for one cosbox lacks. */
+function subresourceOf(query: ReadonlyMap<string, string>): string {
+  for (const name of query.keys()) {
+    const served = SERVED_SUBRESOURCES.has(name);
+    if (!served && (SUBRESOURCES.has(name) || CI_PROCESSES.has(name.split('/')[0]))) {
+      throw new CosError('NotImplemented', `The ${name} sub-resource is not implemented by cosbox.`);
+    }
+    if (served) return name;
+  }
+  return '';
+}
 
 export function route(method: string, address: Address, query: ReadonlyMap<string, string>, hasHeader: (name: string) => boolean): OperationName {
   // `/sts` names no bucket (bucket names end in -<appid>): cosbox's temporary-keys endpoint.
   if (address.kind === 'bucket' && address.bucket === 'sts' && method === 'POST' && address.region === undefined) return 'GetFederationToken';
   // A preflight asks about the request that will follow, sub-resource and all (`OPTIONS /k?uploadId=`).
   if (method === 'OPTIONS' && address.kind !== 'service') return 'OptionsObject';
-  let sub = '';
-  for (const name of query.keys()) {
-    if (UNSUPPORTED_SUBRESOURCES.has(name)) throw new CosError('NotImplemented', `The ${name} sub-resource is not implemented by cosbox.`);
-    if (KNOWN_SUBRESOURCES.has(name)) {
-      sub = name;
-      break;
-    }
-  }
+  const sub = subresourceOf(query);
   let methodKnown = false;
   for (const rule of RULES) {
     if (rule.target !== address.kind || rule.method !== method) continue;

@@ -194,6 +194,25 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.equal(await s.deleteObjectIf('a-1', 'cold', () => true), undefined, 'nothing to remove');
   }));
 
+  test(`${name}: a symlink's type and target round-trip, as the current object and as a noncurrent version`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    const link: ObjectRecord = { ...object('a-1', 'link'), size: 0, blobs: [], objectType: 'symlink', symlinkTarget: 'dir/目标 +%' };
+    await s.putObject(link);
+    const got = await s.getObject('a-1', 'link');
+    assert.deepEqual([got?.objectType, got?.symlinkTarget, got?.blobs], ['symlink', 'dir/目标 +%', []]);
+    const listed = await s.listObjects({ bucket: 'a-1', prefix: '', marker: '', delimiter: '', maxKeys: 10 });
+    assert.deepEqual(listed.entries.map((e) => ('object' in e ? e.object.symlinkTarget : undefined)), ['dir/目标 +%']);
+
+    await s.setBucketVersioning('a-1', 'Enabled');
+    const { object: first } = await s.putObject({ ...link, symlinkTarget: 'one' });
+    await s.putObject(object('a-1', 'link'));
+    const current = await s.getObject('a-1', 'link');
+    assert.deepEqual([current?.objectType, 'symlinkTarget' in current!], ['normal', false], 'an object over a link is no link');
+    const old = await s.getObjectVersion('a-1', 'link', versionIdOf(first));
+    assert.ok(old && !isDeleteMarker(old));
+    assert.deepEqual([old.objectType, old.symlinkTarget], ['symlink', 'one']);
+  }));
+
   test(`${name}: concurrent writes all commit; one failure does not undo its neighbours`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
     const writes = Array.from({ length: 50 }, (_, i) => s.putObject(object('a-1', `k${i}`)));

@@ -56,8 +56,6 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-const SCHEMA_VERSION = 7;
-
 /** Schema changes by version, applied in order on open (exported for the upgrade test). */
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -171,7 +169,11 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (uin, effect, action, resource)
     ) WITHOUT ROWID;
   `,
+  // Symlinks (PUT Object symlink): the key a link points to, NULL for every other object.
+  8: 'ALTER TABLE objects ADD COLUMN symlink_target TEXT;',
 };
+
+const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
 
 interface ObjectRow {
   bucket: string;
@@ -191,6 +193,7 @@ interface ObjectRow {
   restore: string | null;
   version_id: string | null;
   encryption: string | null;
+  symlink_target: string | null;
 }
 
 interface VersionRow {
@@ -321,7 +324,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     crc64: row.crc64,
     lastModified: row.last_modified,
     storageClass: row.storage_class,
-    objectType: row.object_type === 'appendable' ? 'appendable' : 'normal',
+    objectType: row.object_type === 'appendable' || row.object_type === 'symlink' ? row.object_type : 'normal',
     contentHeaders: JSON.parse(row.content_headers) as ObjectRecord['contentHeaders'],
     meta: JSON.parse(row.meta) as Record<string, string>,
     ownerUin: row.owner_uin,
@@ -331,6 +334,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     ...(row.version_id !== null ? { versionId: row.version_id } : {}),
     ...encryptionOf(row.encryption),
     ...(row.restore ? { restore: JSON.parse(row.restore) as RestoreState } : {}),
+    ...(row.symlink_target !== null ? { symlinkTarget: row.symlink_target } : {}),
   };
 }
 
@@ -495,13 +499,14 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore, symlink_target)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore, @symlink_target)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
-        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption, restore = excluded.restore`),
+        tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption, restore = excluded.restore,
+        symlink_target = excluded.symlink_target`),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -821,6 +826,7 @@ export class SqliteMetadataStore implements MetadataStore {
       version_id: object.versionId ?? null,
       encryption: encryptionColumn(object.encryption),
       restore: object.restore ? JSON.stringify(object.restore) : null,
+      symlink_target: object.symlinkTarget ?? null,
     });
   }
 

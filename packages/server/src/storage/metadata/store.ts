@@ -117,7 +117,10 @@ export interface ObjectRecord {
   /** Milliseconds since the epoch. */
   lastModified: number;
   storageClass: string;
-  objectType: 'normal' | 'appendable';
+  /** `symlink`: a PUT Object symlink link, which holds no bytes and reads as its target. */
+  objectType: 'normal' | 'appendable' | 'symlink';
+  /** The key (in the same bucket) a symlink points to; set exactly when objectType is `symlink`. */
+  symlinkTarget?: string;
   contentHeaders: Partial<Record<StoredContentHeader, string>>;
   /** x-cos-meta-* headers, names lower-cased. */
   meta: Record<string, string>;
