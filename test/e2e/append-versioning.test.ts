@@ -1,7 +1,7 @@
 /**
  * Append Object in buckets with versioning Enabled or Suspended, through the official SDK: the
  * creating append makes one version (a fresh id, or `null` while Suspended), later appends grow it in
- * place under the same id, and the errors are those of 004 (AppendPositionErr, ObjectNotAppendable).
+ * place under the same id, and the errors are COS's 409s (PositionNotEqualToLength, ObjectNotAppendable).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -44,12 +44,12 @@ test('versioning Enabled: one version that grows in place, kept as noncurrent wh
   assert.deepEqual(versions.Versions.map((v) => v.VersionId), [id], 'appends made no versions');
 
   // 004's errors, in a versioned bucket too.
-  const wrong = await sdkRejects(append(Bucket, Key, 3, 'x'), 400, 'AppendPositionErr');
+  const wrong = await sdkRejects(append(Bucket, Key, 3, 'x'), 409, 'PositionNotEqualToLength');
   assert.equal(wrong.headers?.['x-cos-next-append-position'], '7');
 
   // A PUT over it makes the appendable version noncurrent, readable by its id; the key is no longer appendable.
   await h.cos.putObject({ Bucket, Region: REGION, Key, Body: 'normal' });
-  await sdkRejects(append(Bucket, Key, 6, 'x'), 400, 'ObjectNotAppendable');
+  await sdkRejects(append(Bucket, Key, 6, 'x'), 409, 'ObjectNotAppendable');
   const old = await h.cos.getObject({ Bucket, Region: REGION, Key, VersionId: id });
   assert.equal(old.Body.toString(), 'one,two');
   assert.equal(old.headers['x-cos-object-type'], 'appendable');
@@ -72,5 +72,5 @@ test('versioning Suspended: the appendable object is the null version', async ()
   assert.deepEqual([head.headers['x-cos-version-id'], head.headers['content-length']], ['null', '4']);
   const versions = await h.cos.listObjectVersions({ Bucket, Region: REGION, Prefix: Key });
   assert.deepEqual(versions.Versions.map((v) => v.VersionId), ['null']);
-  await sdkRejects(append(Bucket, 'new', 1, 'x'), 400, 'AppendPositionErr');
+  await sdkRejects(append(Bucket, 'new', 1, 'x'), 409, 'PositionNotEqualToLength');
 });

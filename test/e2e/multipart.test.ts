@@ -334,17 +334,17 @@ describe('append object with the official SDK', () => {
     assert.equal((got.Body as Buffer).toString(), 'first line\nsecond line\n');
 
     const wrong = await errorCode(cos.appendObject({ Bucket, Region: REGION, Key, Position: 3, Body: 'x' } as COS.AppendObjectParams));
-    assert.equal(wrong, '400 AppendPositionErr');
+    assert.equal(wrong, '409 PositionNotEqualToLength');
     await cos.putObject({ Bucket, Region: REGION, Key: 'append/normal', Body: 'n' });
-    assert.equal(await errorCode(cos.appendObject({ Bucket, Region: REGION, Key: 'append/normal', Position: 1, Body: 'x' } as COS.AppendObjectParams)), '400 ObjectNotAppendable');
-    assert.equal(await errorCode(cos.appendObject({ Bucket, Region: REGION, Key: 'append/new', Position: 5, Body: 'x' } as COS.AppendObjectParams)), '400 AppendPositionErr');
+    assert.equal(await errorCode(cos.appendObject({ Bucket, Region: REGION, Key: 'append/normal', Position: 1, Body: 'x' } as COS.AppendObjectParams)), '409 ObjectNotAppendable');
+    assert.equal(await errorCode(cos.appendObject({ Bucket, Region: REGION, Key: 'append/new', Position: 5, Body: 'x' } as COS.AppendObjectParams)), '409 PositionNotEqualToLength');
   });
 
   test('two appends at one position: exactly one wins', async () => {
     const Key = 'append/race';
     await cos.appendObject({ Bucket, Region: REGION, Key, Position: 0, Body: 'base' } as COS.AppendObjectParams);
     const results = await Promise.all(['AAAA', 'BBBB'].map((Body) => errorCode(cos.appendObject({ Bucket, Region: REGION, Key, Position: 4, Body } as COS.AppendObjectParams))));
-    assert.deepEqual(results.sort(), ['400 AppendPositionErr', 'no error']);
+    assert.deepEqual(results.sort(), ['409 PositionNotEqualToLength', 'no error']);
     const got = ((await cos.getObject({ Bucket, Region: REGION, Key })).Body as Buffer).toString();
     assert.ok(got === 'baseAAAA' || got === 'baseBBBB', got);
   });

@@ -169,7 +169,7 @@ describe('objects', () => {
     assert.equal(head.headers?.['x-cos-object-type'], 'appendable');
     await cos.appendObject({ Bucket, Region: REGION, Key: 'o/log', Body: Buffer.from('two'), Position: Number(head.headers?.['content-length']) });
     assert.equal((await cos.getObject({ Bucket, Region: REGION, Key: 'o/log' })).Body?.toString(), 'one,two');
-    await assert.rejects(cos.appendObject({ Bucket, Region: REGION, Key: 'o/log', Body: 'x', Position: 1 }), { code: 'AppendPositionErr', statusCode: 400 });
+    await assert.rejects(cos.appendObject({ Bucket, Region: REGION, Key: 'o/log', Body: 'x', Position: 1 }), { code: 'PositionNotEqualToLength', statusCode: 409 });
   });
   test('putObjectCopy: copy, replace metadata, missing source', async () => {
     const source = `${Bucket}.cos.${REGION}.myqcloud.com/o/stored.txt`;

@@ -53,7 +53,7 @@ export const ERROR_TABLE = {
   UnresolvableGrantByUID: { status: 400, message: 'The ID provided does not match any account.' },
   UserKeyMustBeSpecified: { status: 400, message: 'The bucket POST must contain the specified field name.' },
   InvalidSHA1Digest: { status: 400, message: 'The x-cos-content-sha1 you specified is not valid.' },
-  ObjectNotAppendable: { status: 400, message: 'The object is not appendable.' },
+  // 004's name for a wrong append position; real COS answers PositionNotEqualToLength (409), which cosbox sends.
   AppendPositionErr: { status: 400, message: 'The position does not equal the length of the object.' },
   NoSuchVersion: { status: 400, message: 'The specified version does not exist.' },
   NoLifecycle: { status: 400, message: 'The lifecycle configuration does not exist.' },
@@ -88,6 +88,9 @@ export const ERROR_TABLE = {
   InvalidBucketState: { status: 409, message: 'The request is not valid with the current state of the bucket.' },
   ActionAborted: { status: 409, message: 'The operation is not supported on this resource.' },
   RestoreAlreadyInProgress: { status: 409, message: 'Object restore is already in progress.' },
+  // Append Object as real COS answers it (004 lists 400 AppendPositionErr / ObjectNotAppendable).
+  PositionNotEqualToLength: { status: 409, message: 'The position does not equal the length of the object.' },
+  ObjectNotAppendable: { status: 409, message: 'The object is not appendable.' },
   MissingContentLength: { status: 411, message: 'You must provide the Content-Length HTTP header.' },
   PreconditionFailed: { status: 412, message: 'At least one of the pre-conditions you specified did not hold.' },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable.' },

@@ -28,7 +28,7 @@ export function checkAppendable(current: ObjectRecord | undefined, position: num
   if (current && current.objectType !== 'appendable') throw new CosError('ObjectNotAppendable');
   const length = current?.size ?? 0;
   if (position !== length) {
-    throw new CosError('AppendPositionErr', `The position ${position} does not equal the length of the object, ${length}.`, {
+    throw new CosError('PositionNotEqualToLength', `The position ${position} does not equal the length of the object, ${length}.`, {
       'x-cos-next-append-position': String(length),
     });
   }
