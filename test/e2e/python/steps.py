@@ -234,8 +234,15 @@ def step_get_object_response_params():
 def step_query_param_needing_encoding():
     # The SDK signs the name as quote(name, safe='-_.~').lower(): imagemogr2%2fthumbnail%2f%2150p.
     put('img.png', b'not really a png')
-    response = client.ci_get_object(Bucket=BUCKET, Key='img.png', DestImagePath=os.path.join(TMP, 'thumb.png'), Rule='imageMogr2/thumbnail/!50p')
-    has_keys(response, ['Content-Length'], 'ci_get_object')
+    # Image processing (CI) is a Tencent service cosbox does not offer: once the signature verifies,
+    # the answer is 501 NotImplemented; a wrongly signed request is refused before that (403).
+    rule = 'imageMogr2/thumbnail/!50p'
+    dest = os.path.join(TMP, 'thumb.png')
+    e = service_error(lambda: client.ci_get_object(Bucket=BUCKET, Key='img.png', DestImagePath=dest, Rule=rule))
+    eq((e.get_status_code(), e.get_error_code()), (501, 'NotImplemented'), 'a CI rule, signed with its name encoded once')
+    wrong = CosS3Client(config(SecretKey='not-the-secret-key'))
+    e = service_error(lambda: wrong.ci_get_object(Bucket=BUCKET, Key='img.png', DestImagePath=dest, Rule=rule))
+    eq((e.get_status_code(), e.get_error_code()), (403, 'SignatureDoesNotMatch'), 'the same request with a wrong key')
 
 
 def step_copy_object():
@@ -458,7 +465,7 @@ def step_append_object():
     eq(r2['x-cos-next-append-position'], '14', 'next position')
     eq(get_bytes('append.log'), b'line 1\nline 2\n', 'body')
     e = service_error(lambda: client.append_object(Bucket=BUCKET, Key='append.log', Position=3, Data=b'x'))
-    eq((e.get_status_code(), e.get_error_code()), (400, 'AppendPositionErr'), 'append at a wrong position (004)')
+    eq((e.get_status_code(), e.get_error_code()), (409, 'PositionNotEqualToLength'), 'append at a wrong position, as COS answers')
 
 
 def step_service_errors():

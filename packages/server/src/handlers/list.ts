@@ -48,7 +48,10 @@ export async function listObjects(ctx: RequestContext): Promise<ResponseSpec> {
   return xmlResponse(
     buildXml('ListBucketResult', {
       Name: bucket.name,
+      // 004 spells it Encoding-Type; COS and S3 answer EncodingType, which the Python SDK reads
+      // before it decodes the keys: both are sent.
       'Encoding-Type': encodingType ? 'url' : undefined,
+      EncodingType: encodingType ? 'url' : undefined,
       Prefix: encode(prefix),
       Marker: encode(marker),
       MaxKeys: maxKeys,

@@ -204,7 +204,10 @@ export async function listMultipartUploads(ctx: RequestContext): Promise<Respons
   return xmlResponse(
     buildXml('ListMultipartUploadsResult', {
       Bucket: bucket.name,
+      // 004 spells it Encoding-Type; COS and S3 answer EncodingType, which the Python SDK reads
+      // before it decodes the keys: both are sent.
       'Encoding-Type': encodingType ? 'url' : undefined,
+      EncodingType: encodingType ? 'url' : undefined,
       KeyMarker: encode(keyMarker),
       UploadIdMarker: uploadIdMarker,
       NextKeyMarker: page.nextKeyMarker === undefined ? undefined : encode(page.nextKeyMarker),
