@@ -8,13 +8,14 @@ import { customerKey, encryptionHeaders } from '../model/encryption.js';
 import { readObject, requestedVersion, wholeObject } from '../model/objects.js';
 import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
-import { objectHeaders, versionHeader } from './object-headers.js';
+import { objectHeaders, responseOverrides, versionHeader } from './object-headers.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
   let range: ByteRange | undefined;
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
   const customer = customerKey(ctx.header);
+  const overrides = responseOverrides(ctx.query);
   const { record, stream: bytes } = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => {
     // HEAD describes an archived object; only its bytes need a restored copy (C237).
     if (withBody) requireReadable(rec, ctx.now);
@@ -40,9 +41,10 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
     return range ?? wholeObject(rec);
   }, { versionId: requestedVersion(ctx), customer });
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = { ...objectHeaders(record, ctx.now, ctx.query), ...encryptionHeaders(record.encryption, customer) };
+  const headers = { ...objectHeaders(record, ctx.now, overrides), ...encryptionHeaders(record.encryption, customer) };
   if (notModified) {
-    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(record) } };
+    // Framed explicitly (Content-Length: 0): some clients wait for a body otherwise.
+    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], 'Content-Length': 0, ...versionHeader(record) } };
   }
   if (range) {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;
