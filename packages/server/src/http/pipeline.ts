@@ -234,7 +234,7 @@ export class Pipeline {
     } catch (error) {
       // Node refused a header even after cleaning: a logged 500, never a crash.
       this.services.log.error({ err: error, requestId }, 'response headers could not be set');
-      if (isStream(spec.body)) spec.body.destroy();
+      if (isStream(spec?.body)) spec.body.destroy();
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       spec = errorResponse(new CosError('InternalError'), '', requestId);
       this.setHeaders(res, spec, requestId);
@@ -278,6 +278,8 @@ export class Pipeline {
    * Latin-1, and left out, with a warning, when it holds control characters.
    */
   private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string): void {
+    // Node checks the status only when it writes the head, too late to answer otherwise.
+    if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 999) throw new RangeError(`invalid status ${spec.status}`);
     res.statusCode = spec.status;
     res.setHeader('Server', 'tencent-cos');
     res.setHeader('x-cos-request-id', requestId);
