@@ -64,3 +64,23 @@ test('contentMd5ToHex', () => {
   assert.equal(contentMd5ToHex('not base64'), undefined);
   assert.equal(contentMd5ToHex('AAAA'), undefined);
 });
+
+test('header values: control characters are InvalidArgument; text is stored as its UTF-8 bytes', async () => {
+  const { checkHeaderValue, headerValueFromText, isHeaderName, isHeaderValue, spellHeader, textAsHeaderBytes } = await import('./headers.js');
+  assert.equal(isHeaderValue('text/plain; charset=utf-8\tx'), true);
+  assert.equal(isHeaderValue('caf\u00e9'), true, 'Latin-1 bytes are obs-text');
+  for (const bad of ['a\r\nb', 'a\nb', 'a\rb', '\u0000', '\u007f', '\u001b', '中']) assert.equal(isHeaderValue(bad), false, JSON.stringify(bad));
+  assert.equal(textAsHeaderBytes('plain'), 'plain');
+  assert.equal(textAsHeaderBytes('中'), '\u00e4\u00b8\u00ad');
+  assert.equal(textAsHeaderBytes('é'), '\u00c3\u00a9');
+  assert.equal(headerValueFromText('报告', 'x'), Buffer.from('报告').toString('latin1'));
+  assert.equal(code(() => headerValueFromText('a\r\nb', 'x')), 'InvalidArgument');
+  assert.equal(code(() => checkHeaderValue('a\nb', 'x')), 'InvalidArgument');
+  assert.equal(checkHeaderValue('ok', 'x'), 'ok');
+  assert.equal(isHeaderName('x-cos-meta-a'), true);
+  assert.equal(isHeaderName('x-cos-meta-a b'), false);
+  assert.equal(isHeaderName('x-cos-meta-中'), false);
+  assert.equal(spellHeader('content-type'), 'Content-Type');
+  assert.equal(spellHeader('ETAG'), 'ETag');
+  assert.equal(spellHeader('x-cos-meta-A'), 'x-cos-meta-A');
+});

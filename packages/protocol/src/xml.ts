@@ -74,7 +74,19 @@ export function parseXml(text: string, malformed: 'MalformedXML' | 'MalformedACL
     throw new CosError(malformed);
   }
   if (parsed === null || typeof parsed !== 'object') throw new CosError(malformed);
-  return parsed as XmlObject;
+  return withoutPrototypes(parsed as XmlObject);
+}
+
+/**
+ * A copy whose objects have no prototype: a lookup of an element that is absent (`doc.toString`,
+ * `doc.constructor`) finds nothing instead of a function. The depth is bounded by the limits above.
+ */
+function withoutPrototypes<T extends XmlValue>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutPrototypes) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out = Object.create(null) as XmlObject;
+  for (const [k, v] of Object.entries(value)) out[k] = withoutPrototypes(v);
+  return out as T;
 }
 
 /** Opening tags in `text` (an upper bound of its elements), counting no further than `stop` + 1. */
