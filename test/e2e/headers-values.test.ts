@@ -178,3 +178,12 @@ test('PUT Object, Initiate Multipart and copy keep Latin-1 header bytes as sent'
     assert.equal(wireText(head.headers['x-cos-meta-v']), 'naïve 中');
   }
 });
+
+test('the 2 KB metadata limit counts the bytes of a form value once', async () => {
+  const fits = await postForm(h, Bucket, { key: 'form/wide.txt', 'x-cos-meta-w': '中'.repeat(600), ...signedFields([{ bucket: Bucket }]) });
+  assert.equal(fits.status, 204, fits.text);
+  const head = await sendToBucket(h, Bucket, { method: 'HEAD', path: '/form/wide.txt' });
+  assert.equal(wireText(head.headers['x-cos-meta-w']), '中'.repeat(600));
+  const over = await postForm(h, Bucket, { key: 'form/too-wide.txt', 'x-cos-meta-w': '中'.repeat(700), ...signedFields([{ bucket: Bucket }]) });
+  assertCosError(over, 400, 'MetadataTooLarge');
+});

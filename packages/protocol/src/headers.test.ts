@@ -49,6 +49,10 @@ test('C139 C140 extractUserMeta limits', () => {
   assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(2048) })), 'MetadataTooLarge');
   assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(4096) })), 'KeyTooLong');
   assert.doesNotThrow(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(2047) }));
+  // Values are header bytes: 682 three-byte characters are 2046 bytes, counted once.
+  const wide = Buffer.from('中'.repeat(682)).toString('latin1');
+  assert.doesNotThrow(() => extractUserMeta({ 'x-cos-meta-a': wide }));
+  assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': wide + 'vv' })), 'MetadataTooLarge');
 });
 
 test('C142-C144 parseStorageClass', () => {

@@ -101,7 +101,8 @@ export const MAX_META_PAIR_BYTES = 4 * 1024;
 
 /**
  * Collects x-cos-meta-* from lower-cased request headers, enforcing the 2 KB total (MetadataTooLarge)
- * and the 4 KB per header (KeyTooLong) limits.
+ * and the 4 KB per header (KeyTooLong) limits. Header values are bytes, one character each (as Node
+ * reads them, and as textAsHeaderBytes makes them of text), so their length is their size in bytes.
  */
 export function extractUserMeta(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const meta: Record<string, string> = {};
@@ -109,9 +110,9 @@ export function extractUserMeta(headers: Record<string, string | string[] | unde
   for (const [name, raw] of Object.entries(headers)) {
     if (!name.startsWith(META_PREFIX) || raw === undefined) continue;
     const value = Array.isArray(raw) ? raw.join(',') : raw;
-    const pair = utf8Length(name) + utf8Length(value);
+    const pair = utf8Length(name) + value.length;
     if (pair >= MAX_META_PAIR_BYTES) throw new CosError('KeyTooLong', `The metadata header ${name} is too long.`);
-    total += utf8Length(name.slice(META_PREFIX.length)) + utf8Length(value);
+    total += utf8Length(name.slice(META_PREFIX.length)) + value.length;
     meta[name] = value;
   }
   if (total > MAX_META_BYTES) throw new CosError('MetadataTooLarge');
