@@ -101,10 +101,11 @@ test('a handler that returns nothing, or a status Node refuses, is a 500 Interna
   await assertServing();
 });
 
-test('a body stream that fails midway or at once cuts that response only', async () => {
+test('a body stream that fails midway cuts that response only; one that fails at once is a 500', async () => {
   for (let i = 0; i < 3; i++) {
     assert.equal(await attempt('/?tagging'), 'cut', 'a short body is never passed off as whole');
-    assert.equal(await attempt('/?cors'), 'cut');
+    // Failing before its first byte, the head is still unsent: a whole 500 InternalError instead.
+    assertCosError(await sendToBucket(h, Bucket, { path: '/?cors' }), 500, 'InternalError');
     await assertServing();
   }
 });

@@ -260,9 +260,16 @@ export class Pipeline {
       const counted = (chunk: Buffer) => void (bytes += chunk.length);
       body.on('data', counted);
       body.once('error', (error) => {
-        // The blob could not be read: nothing more can be said to the client than a cut connection.
         this.services.log.warn({ err: error, requestId }, 'response stream failed');
-        res.destroy();
+        // Once the head is out nothing more can be said than a cut connection; before, a 500.
+        if (res.headersSent) return void res.destroy();
+        body.unpipe(res);
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        const failed = errorResponse(new CosError('InternalError'), '', requestId);
+        this.setHeaders(res, failed, requestId);
+        const doc = Buffer.from(failed.body as string);
+        res.setHeader('Content-Length', doc.length);
+        res.end(doc);
       });
       res.once('close', () => {
         if (!res.writableFinished) body.destroy(); // the client went away
