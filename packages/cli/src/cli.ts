@@ -2,7 +2,7 @@
  * The cosbox command line. `cosbox serve` runs the server; client commands come with the SDK.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEVELOPMENT_CREDENTIALS, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
+import { DEVELOPMENT_CREDENTIALS, keepServingOnUnexpectedErrors, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 
 function portNumber(value: string): number {
@@ -70,6 +70,7 @@ async function serve(o: ServeOptions): Promise<void> {
     timeScale: o.timeScale,
     lifecycleIntervalMs: o.lifecycleInterval * 1000,
   });
+  keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
   let stopping = false;
   const stop = () => {

@@ -49,6 +49,10 @@ test('C139 C140 extractUserMeta limits', () => {
   assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(2048) })), 'MetadataTooLarge');
   assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(4096) })), 'KeyTooLong');
   assert.doesNotThrow(() => extractUserMeta({ 'x-cos-meta-a': 'v'.repeat(2047) }));
+  // Values are header bytes: 682 three-byte characters are 2046 bytes, counted once.
+  const wide = Buffer.from('中'.repeat(682)).toString('latin1');
+  assert.doesNotThrow(() => extractUserMeta({ 'x-cos-meta-a': wide }));
+  assert.equal(code(() => extractUserMeta({ 'x-cos-meta-a': wide + 'vv' })), 'MetadataTooLarge');
 });
 
 test('C142-C144 parseStorageClass', () => {
@@ -63,4 +67,24 @@ test('contentMd5ToHex', () => {
   assert.equal(contentMd5ToHex('1B2M2Y8AsgTpgAmY7PhCfg=='), 'd41d8cd98f00b204e9800998ecf8427e');
   assert.equal(contentMd5ToHex('not base64'), undefined);
   assert.equal(contentMd5ToHex('AAAA'), undefined);
+});
+
+test('header values: control characters are InvalidArgument; text is stored as its UTF-8 bytes', async () => {
+  const { checkHeaderValue, headerValueFromText, isHeaderName, isHeaderValue, spellHeader, textAsHeaderBytes } = await import('./headers.js');
+  assert.equal(isHeaderValue('text/plain; charset=utf-8\tx'), true);
+  assert.equal(isHeaderValue('caf\u00e9'), true, 'Latin-1 bytes are obs-text');
+  for (const bad of ['a\r\nb', 'a\nb', 'a\rb', '\u0000', '\u007f', '\u001b', '中']) assert.equal(isHeaderValue(bad), false, JSON.stringify(bad));
+  assert.equal(textAsHeaderBytes('plain'), 'plain');
+  assert.equal(textAsHeaderBytes('中'), '\u00e4\u00b8\u00ad');
+  assert.equal(textAsHeaderBytes('é'), '\u00c3\u00a9');
+  assert.equal(headerValueFromText('报告', 'x'), Buffer.from('报告').toString('latin1'));
+  assert.equal(code(() => headerValueFromText('a\r\nb', 'x')), 'InvalidArgument');
+  assert.equal(code(() => checkHeaderValue('a\nb', 'x')), 'InvalidArgument');
+  assert.equal(checkHeaderValue('ok', 'x'), 'ok');
+  assert.equal(isHeaderName('x-cos-meta-a'), true);
+  assert.equal(isHeaderName('x-cos-meta-a b'), false);
+  assert.equal(isHeaderName('x-cos-meta-中'), false);
+  assert.equal(spellHeader('content-type'), 'Content-Type');
+  assert.equal(spellHeader('ETAG'), 'ETag');
+  assert.equal(spellHeader('x-cos-meta-A'), 'x-cos-meta-A');
 });

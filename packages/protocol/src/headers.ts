@@ -32,6 +32,67 @@ export const RESPONSE_OVERRIDES: Readonly<Record<string, StoredContentHeader>> =
   'response-content-encoding': 'content-encoding',
 };
 
+/**
+ * How COS spells the standard response headers (real clients look some up case-sensitively: the
+ * Python SDK's `head_object(...)['Content-Type']`). Node writes a header name as it was set.
+ */
+export const HEADER_SPELLING: Readonly<Record<string, string>> = {
+  'content-type': 'Content-Type',
+  'cache-control': 'Cache-Control',
+  'content-disposition': 'Content-Disposition',
+  'content-encoding': 'Content-Encoding',
+  'content-language': 'Content-Language',
+  expires: 'Expires',
+  etag: 'ETag',
+  'last-modified': 'Last-Modified',
+  'content-length': 'Content-Length',
+  'content-range': 'Content-Range',
+  'accept-ranges': 'Accept-Ranges',
+  location: 'Location',
+};
+
+/** A header name as COS spells it (x-cos-* and other names as given). */
+export function spellHeader(name: string): string {
+  return HEADER_SPELLING[name.toLowerCase()] ?? name;
+}
+
+/** What HTTP lets a field value hold: tab, visible ASCII and obs-text bytes (0x80-0xff), nothing else. */
+const ILLEGAL_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+/** An HTTP token: what a header name is made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Whether `value`, read as one byte per character, can be sent as a header value. */
+export function isHeaderValue(value: string): boolean {
+  return !ILLEGAL_VALUE_CHAR.test(value);
+}
+
+export function isHeaderName(name: string): boolean {
+  return TOKEN.test(name);
+}
+
+/**
+ * Text (a form field, a decoded query parameter) as the bytes a client would have put in a header:
+ * its UTF-8 encoding, one character per byte, as Node hands over and writes header values. So
+ * `中` from a form is stored and echoed as the same three bytes a header `x-cos-meta-a: 中` carries.
+ */
+export function textAsHeaderBytes(text: string): string {
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  let out = '';
+  for (const byte of utf8.encode(text)) out += String.fromCharCode(byte);
+  return out;
+}
+
+/** The value as it is, or InvalidArgument when it cannot be a header value (CR, LF, other controls). */
+export function checkHeaderValue(value: string, what: string): string {
+  if (!isHeaderValue(value)) throw new CosError('InvalidArgument', `${what} holds characters that an HTTP header cannot carry.`);
+  return value;
+}
+
+/** A header value made from text (see textAsHeaderBytes); InvalidArgument when it holds control characters. */
+export function headerValueFromText(text: string, what: string): string {
+  return checkHeaderValue(textAsHeaderBytes(text), what);
+}
+
 export const META_PREFIX = 'x-cos-meta-';
 /** Total size of all x-cos-meta-* names and values (C139, C318). */
 export const MAX_META_BYTES = 2 * 1024;
@@ -40,7 +101,8 @@ export const MAX_META_PAIR_BYTES = 4 * 1024;
 
 /**
  * Collects x-cos-meta-* from lower-cased request headers, enforcing the 2 KB total (MetadataTooLarge)
- * and the 4 KB per header (KeyTooLong) limits.
+ * and the 4 KB per header (KeyTooLong) limits. Header values are bytes, one character each (as Node
+ * reads them, and as textAsHeaderBytes makes them of text), so their length is their size in bytes.
  */
 export function extractUserMeta(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const meta: Record<string, string> = {};
@@ -48,9 +110,9 @@ export function extractUserMeta(headers: Record<string, string | string[] | unde
   for (const [name, raw] of Object.entries(headers)) {
     if (!name.startsWith(META_PREFIX) || raw === undefined) continue;
     const value = Array.isArray(raw) ? raw.join(',') : raw;
-    const pair = utf8Length(name) + utf8Length(value);
+    const pair = utf8Length(name) + value.length;
     if (pair >= MAX_META_PAIR_BYTES) throw new CosError('KeyTooLong', `The metadata header ${name} is too long.`);
-    total += utf8Length(name.slice(META_PREFIX.length)) + utf8Length(value);
+    total += utf8Length(name.slice(META_PREFIX.length)) + value.length;
     meta[name] = value;
   }
   if (total > MAX_META_BYTES) throw new CosError('MetadataTooLarge');

@@ -21,3 +21,41 @@ test('buildXml: declaration, order, escaping, repeated elements, absent members 
   assert.equal(xml, '<?xml version="1.0" encoding="UTF-8"?>\n<R><A>x&lt;&amp;&gt;&quot;</A><L><K>1</K></L><L><K>2</K></L><E/><N>5</N></R>');
   assert.equal(buildXml('LocationConstraint', 'ap-guangzhou'), '<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint>ap-guangzhou</LocationConstraint>');
 });
+
+const malformed = (text: string, limits?: Parameters<typeof parseXml>[2]) =>
+  assert.throws(() => parseXml(text, 'MalformedXML', limits), (e: unknown) => e instanceof CosError && e.code === 'MalformedXML');
+
+test('parseXml refuses documents nested deeper than the limit, however deep, as MalformedXML', () => {
+  const deep = (n: number) => `<R>${'<a>'.repeat(n)}x${'</a>'.repeat(n)}</R>`;
+  assert.ok(parseXml(deep(30)).R);
+  for (const n of [32, 100, 100_000]) malformed(deep(n));
+  malformed(deep(5), { maxDepth: 4 });
+  // Self-closing elements, comments and CDATA do not nest.
+  assert.ok(parseXml(`<R>${'<a/>'.repeat(100)}<!-- <b><b><b> --><![CDATA[<c><c>]]></R>`).R);
+});
+
+test('parseXml refuses more elements than the limit before parsing them', () => {
+  assert.ok(parseXml(`<R>${'<a>1</a>'.repeat(100)}</R>`, 'MalformedXML', { maxElements: 101 }).R);
+  malformed(`<R>${'<a>1</a>'.repeat(101)}</R>`, { maxElements: 101 });
+  malformed(`<R>${'<a/>'.repeat(60_000)}</R>`);
+});
+
+test('element names that could reach a prototype are MalformedXML; the objects built have no prototype', () => {
+  for (const name of ['__proto__', 'constructor', 'prototype']) {
+    malformed(`<R><${name}><polluted>1</polluted></${name}></R>`);
+    malformed(`<${name}><R/></${name}>`);
+  }
+  const doc = parseXml('<R><Key>k</Key><toString>t</toString></R>');
+  const r = xmlChild(doc.R)!;
+  // No Object.prototype anywhere in the chain.
+  for (const o of [doc, r]) assert.equal(o instanceof Object, false);
+  assert.equal(xmlText(r.Key), 'k');
+  // An element named toString cannot shadow anything: it is renamed, and absent names are undefined.
+  assert.equal(typeof r.toString, 'undefined');
+  assert.equal(r.hasOwnProperty, undefined);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('the ACL dialect keeps its own code for the new limits', () => {
+  assert.throws(() => parseXml(`<R>${'<a>'.repeat(200)}${'</a>'.repeat(200)}</R>`, 'MalformedACLError'), (e: unknown) => e instanceof CosError && e.code === 'MalformedACLError');
+});

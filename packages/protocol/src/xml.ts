@@ -14,7 +14,25 @@ export interface XmlObject {
   [name: string]: XmlValue;
 }
 
+/**
+ * No COS document nests deeper than 7 elements (a lifecycle rule's Filter/And/Tag/Key); anything past
+ * this is refused as MalformedXML before it can cost stack or time.
+ */
+export const MAX_XML_DEPTH = 32;
+/**
+ * The most elements a request body may hold: a Complete with 10,000 parts has 30,001, a 1,000-key
+ * Delete about 3,000. Counted before parsing, it bounds the time one body holds the event loop.
+ */
+export const MAX_XML_ELEMENTS = 50_000;
+
+export interface XmlLimits {
+  maxDepth?: number;
+  maxElements?: number;
+}
+
 const parser = new XMLParser({
+  // fast-xml-parser refuses deeper documents itself; the error is mapped to MalformedXML below.
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,
@@ -37,14 +55,73 @@ const builder = new XMLBuilder({
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-/** Parses a request body; anything that is not well-formed XML is `MalformedXML` (or the given code). */
-export function parseXml(text: string, malformed: 'MalformedXML' | 'MalformedACLError' = 'MalformedXML'): XmlObject {
-  if (text.trim() === '' || /<!DOCTYPE/i.test(text) || XMLValidator.validate(text) !== true) {
+/**
+ * Parses a request body; anything that is not well-formed XML is `MalformedXML` (or the given code),
+ * and so is a document nested deeper than `maxDepth` or with more than `maxElements` elements. The
+ * result's objects have no prototype; element names such as `__proto__` or `constructor`, which
+ * fast-xml-parser refuses to build, are MalformedXML too.
+ */
+export function parseXml(text: string, malformed: 'MalformedXML' | 'MalformedACLError' = 'MalformedXML', limits: XmlLimits = {}): XmlObject {
+  const maxElements = limits.maxElements ?? MAX_XML_ELEMENTS;
+  if (text.trim() === '' || /<!DOCTYPE/i.test(text)) throw new CosError(malformed);
+  if (elementCount(text, maxElements) > maxElements) throw new CosError(malformed, `The XML document has more than ${maxElements} elements.`);
+  if (nestingDepth(text) > (limits.maxDepth ?? MAX_XML_DEPTH)) throw new CosError(malformed, 'The XML document is nested too deeply.');
+  let parsed: unknown;
+  try {
+    if (XMLValidator.validate(text) !== true) throw new CosError(malformed);
+    parsed = parser.parse(text);
+  } catch {
     throw new CosError(malformed);
   }
-  const parsed: unknown = parser.parse(text);
   if (parsed === null || typeof parsed !== 'object') throw new CosError(malformed);
-  return parsed as XmlObject;
+  return withoutPrototypes(parsed as XmlObject);
+}
+
+/**
+ * A copy whose objects have no prototype: a lookup of an element that is absent (`doc.toString`,
+ * `doc.constructor`) finds nothing instead of a function. The depth is bounded by the limits above.
+ */
+function withoutPrototypes<T extends XmlValue>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutPrototypes) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out = Object.create(null) as XmlObject;
+  for (const [k, v] of Object.entries(value)) out[k] = withoutPrototypes(v);
+  return out as T;
+}
+
+/** Opening tags in `text` (an upper bound of its elements), counting no further than `stop` + 1. */
+function elementCount(text: string, stop: number): number {
+  let count = 0;
+  for (let i = text.indexOf('<'); i >= 0 && count <= stop; i = text.indexOf('<', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (next !== 0x2f /* / */ && next !== 0x21 /* ! */ && next !== 0x3f /* ? */) count++;
+  }
+  return count;
+}
+
+/**
+ * The deepest nesting of elements, by a scan of tags that needs no stack (comments, CDATA and
+ * processing instructions skipped). Malformed text gives some number; the validator judges it.
+ */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let i = text.indexOf('<');
+  while (i >= 0) {
+    if (text.startsWith('<!--', i)) i = text.indexOf('-->', i);
+    else if (text.startsWith('<![CDATA[', i)) i = text.indexOf(']]>', i);
+    else if (text.startsWith('<?', i) || text.startsWith('<!', i)) i = text.indexOf('>', i);
+    else {
+      const end = text.indexOf('>', i);
+      if (end < 0) break;
+      if (text.charCodeAt(i + 1) === 0x2f) depth--;
+      else if (text.charCodeAt(end - 1) !== 0x2f) max = Math.max(max, ++depth);
+      i = end;
+    }
+    if (i < 0) break;
+    i = text.indexOf('<', i + 1);
+  }
+  return max;
 }
 
 /** Serialises `{ [root]: body }` with the XML declaration COS sends. */

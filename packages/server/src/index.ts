@@ -1,4 +1,6 @@
-export { startServer, DEVELOPMENT_CREDENTIALS, isLoopback, usesDevelopmentCredentials } from './server.js';
+export { startServer, DEVELOPMENT_CREDENTIALS, isLoopback, keepServingOnUnexpectedErrors, usesDevelopmentCredentials } from './server.js';
+export { handlers } from './handlers/index.js';
+export type { Handler, HandlerTable } from './http/pipeline.js';
 export type { RootCredentials, RunningServer, ServerOptions } from './server.js';
 export { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 export type { AccessKeyRecord, AccountRecord, MetadataStore } from './storage/metadata/store.js';

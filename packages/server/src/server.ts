@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -14,7 +14,7 @@ import { TemporaryKeys } from './auth/temporary-keys.js';
 import { handlers } from './handlers/index.js';
 import { ServerSideEncryption } from './model/encryption.js';
 import { METADATA_FILE } from './admin.js';
-import { Pipeline, rawErrorResponse } from './http/pipeline.js';
+import { Pipeline, rawErrorResponse, type HandlerTable } from './http/pipeline.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
@@ -68,6 +68,10 @@ export interface ServerOptions {
   timeScale?: number;
   /** How often the lifecycle worker applies the buckets' rules, in real milliseconds. Default one hour. */
   lifecycleIntervalMs?: number;
+  /** The largest object, part or append in bytes; default 5 GB. Tests lower it to reach the limit. */
+  maxObjectSize?: number;
+  /** Replaces the handler table: for fault-injection tests only. */
+  handlers?: HandlerTable;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -122,15 +126,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
-    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale },
+    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale, maxObjectSize: options.maxObjectSize },
     log,
   };
-  const pipeline = new Pipeline(services, handlers);
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => {
-    void pipeline.serve(req, res, false);
-  });
+  const pipeline = new Pipeline(services, options.handlers ?? handlers);
+  // serve() answers every error itself; the catch is the last guard that keeps the process up.
+  const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) =>
+    pipeline.serve(req, res, expectContinue).catch((err: unknown) => {
+      log.error({ err }, 'request failed outside the pipeline');
+      res.destroy();
+    });
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => void serve(req, res, false));
   // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
-  server.on('checkContinue', (req, res) => void pipeline.serve(req, res, true));
+  server.on('checkContinue', (req, res) => void serve(req, res, true));
   // A stalled upload must not hold a socket forever.
   server.setTimeout(120_000);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -180,6 +188,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await meta.close();
         log.flush?.();
       })()),
+  };
+}
+
+/**
+ * Keeps a serving process up through an error nothing caught (a throw in a stream callback, a
+ * promise nobody awaited): logs it, with the request id when the error carries one, and goes on
+ * serving: one bad request must not end the service for everyone. `cosbox serve` installs it; a
+ * program that embeds the server decides for itself. Returns a function that removes the handlers.
+ */
+export function keepServingOnUnexpectedErrors(log: Logger): () => void {
+  const requestIdOf = (err: unknown) => (err !== null && typeof err === 'object' && 'requestId' in err ? String(err.requestId) : undefined);
+  const onException = (err: Error, origin: string) => log.error({ err, origin, requestId: requestIdOf(err) }, 'unexpected error; still serving');
+  const onRejection = (reason: unknown) => log.error({ err: reason, requestId: requestIdOf(reason) }, 'unhandled promise rejection; still serving');
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
   };
 }
 

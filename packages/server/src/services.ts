@@ -18,6 +18,8 @@ export interface ServiceConfig {
    * (1: real time; 86400: a day lasts a second).
    */
   timeScale: number;
+  /** The largest object, part or append in bytes; default 5 GB (lowered by tests of the limit). */
+  maxObjectSize?: number;
 }
 
 /** Everything a handler may use besides its request. */

@@ -31,9 +31,11 @@ export async function deleteObject(ctx: RequestContext): Promise<ResponseSpec> {
 
 export async function deleteMultipleObjects(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
-  const body = await ctx.readBody(4 * 1024 * 1024);
+  // 1,000 keys of up to 850 bytes make about 1 MB; 2 MB leaves room for escaped characters.
+  const body = await ctx.readBody(2 * 1024 * 1024);
   checkContentMd5(ctx, body);
-  const doc = xmlChild(parseXml(body.toString('utf8')).Delete);
+  // Delete, Quiet and Object{Key, VersionId} per key: more elements than that is never a valid request.
+  const doc = xmlChild(parseXml(body.toString('utf8'), 'MalformedXML', { maxElements: 3 * MAX_DELETE_KEYS + 2 }).Delete);
   if (!doc) throw new CosError('MalformedXML');
   const quiet = (xmlText(doc.Quiet) ?? 'false').trim().toLowerCase() === 'true';
   const objects = xmlList(doc.Object);

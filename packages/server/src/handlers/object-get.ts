@@ -9,7 +9,7 @@ import { readObject, requestedVersion, wholeObject, type ReadPlan } from '../mod
 import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import type { ObjectRecord } from '../storage/metadata/store.js';
-import { objectHeaders, versionHeader } from './object-headers.js';
+import { objectHeaders, responseOverrides, versionHeader } from './object-headers.js';
 import { readThroughSymlink } from './symlink.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
@@ -17,6 +17,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   let range: ByteRange | undefined;
   const limit = parseTrafficLimit(ctx.header('x-cos-traffic-limit'));
   const customer = customerKey(ctx.header);
+  const overrides = responseOverrides(ctx.query);
   const plan = (rec: ObjectRecord): ReadPlan => {
     // HEAD describes an archived object; only its bytes need a restored copy (C237).
     if (withBody) requireReadable(rec, ctx.now);
@@ -50,13 +51,14 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   if (link) read = await readThroughSymlink(ctx, bucketOf(ctx), link, plan, { op: ctx.op, customer });
   const { record, stream: bytes } = read;
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = { ...objectHeaders(record, ctx.now, ctx.query), ...encryptionHeaders(record.encryption, customer) };
+  const headers = { ...objectHeaders(record, ctx.now, overrides), ...encryptionHeaders(record.encryption, customer) };
   if (link) {
     delete headers['x-cos-version-id'];
     Object.assign(headers, { 'x-cos-object-type': 'symlink' }, versionHeader(link));
   }
   if (notModified) {
-    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], ...versionHeader(link ?? record) } };
+    // Framed explicitly (Content-Length: 0): some clients wait for a body otherwise.
+    return { status: 304, headers: { ETag: record.etag, 'Last-Modified': headers['Last-Modified'], 'Content-Length': 0, ...versionHeader(link ?? record) } };
   }
   if (range) {
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${record.size}`;

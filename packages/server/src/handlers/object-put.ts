@@ -4,7 +4,7 @@
  */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
-import { attributesFromRequest, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
+import { attributesForNewObject, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
 import { versionHeader } from './object-headers.js';
 import { writerUin } from './writer.js';
@@ -13,11 +13,12 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
   const size = declaredLength(ctx);
   const digests = expectedDigests(ctx);
-  const attributes = attributesFromRequest(ctx);
+  const key = keyOf(ctx);
+  const attributes = attributesForNewObject(ctx, key);
   const encryption = requestedEncryption(ctx.header);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
-    key: keyOf(ctx),
+    key,
     ownerUin: writerUin(ctx),
     body: limitedBody(ctx),
     size,

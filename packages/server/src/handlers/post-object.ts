@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { buildXml, CosError, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, type SignatureFields } from '@cosbox/protocol';
+import { buildXml, checkHeaderValue, CosError, headerValueFromText, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, type SignatureFields } from '@cosbox/protocol';
 import { resolveKey, type Caller } from '../auth/authenticate.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
@@ -123,6 +123,15 @@ function conditionFields(fields: ReadonlyMap<string, string>, signed: SignatureF
   return out;
 }
 
+/**
+ * success_action_redirect, checked before anything is stored: it becomes a Location header. Text
+ * beyond ASCII is percent-encoded (UTF-8), as a URL carries it; control characters are InvalidArgument.
+ */
+function redirectTarget(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return checkHeaderValue(value.replace(/[^\x00-\x7f]+/g, (text) => encodeURIComponent(text)), 'success_action_redirect');
+}
+
 function successStatus(value: string | undefined): number {
   return value === '200' || value === '201' ? Number(value) : 204;
 }
@@ -148,8 +157,10 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   if (unconditioned) throw new CosError('AccessDenied', `Invalid according to Policy: Extra input fields: ${unconditioned} (a field that sets access or encryption needs a policy condition).`);
 
   const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
-  const attributes = attributesFrom(get, Object.fromEntries(fields));
-  if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = form.mimeType;
+  // Form fields are text: stored as their UTF-8 bytes, as the same header would be (README).
+  const attributes = attributesFrom(get, Object.fromEntries(fields), { text: true });
+  if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = headerValueFromText(form.mimeType, 'Content-Type');
+  const redirect = redirectTarget(fields.get('success_action_redirect'));
   const limit = parseTrafficLimit(fields.get('x-cos-traffic-limit'));
   const encryption = requestedEncryption((name) => fields.get(name));
   const record = await storeObject(ctx.services, {
@@ -167,7 +178,6 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
 
   const host = ctx.host || `${bucket.name}.cos.${bucket.region}.myqcloud.com`;
   const location = `http://${host}/${encodeURI(key)}`;
-  const redirect = fields.get('success_action_redirect');
   if (redirect) {
     const query = `bucket=${encodeURIComponent(bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(record.etag)}`;
     return emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag });

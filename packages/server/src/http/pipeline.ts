@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { buildXml, CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
+import type { Readable } from 'node:stream';
+import { buildXml, CosError, isHeaderName, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
@@ -93,7 +94,11 @@ export class Pipeline {
     private readonly handlers: HandlerTable,
   ) {}
 
-  /** Serves one request; `expectContinue` when Node held back the body for `Expect: 100-continue`. */
+  /**
+   * Serves one request; `expectContinue` when Node held back the body for `Expect: 100-continue`.
+   * Never rejects: whatever goes wrong is logged and, while the response is still unsent, answered
+   * with a COS error; a request can never end the process.
+   */
   async serve(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): Promise<void> {
     const started = performance.now();
     const now = Date.now();
@@ -106,8 +111,18 @@ export class Pipeline {
     } catch (error) {
       spec = this.errorSpec(error, req, requestId, address);
     }
-    if (method !== 'OPTIONS') await this.addCorsHeaders(req, method, address, spec);
-    const bytes = await this.send(res, method, spec, requestId);
+    try {
+      if (method !== 'OPTIONS') await this.addCorsHeaders(req, method, address, spec);
+    } catch (error) {
+      this.services.log.warn({ err: error, requestId }, 'could not add CORS headers');
+    }
+    let bytes = 0;
+    try {
+      bytes = await this.send(res, method, spec, requestId);
+    } catch (error) {
+      this.services.log.error({ err: error, requestId }, 'response could not be sent');
+      res.destroy();
+    }
     this.services.log.info(
       { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
       'request',
@@ -216,17 +231,22 @@ export class Pipeline {
       res.destroy();
       return 0;
     }
-    res.statusCode = spec.status;
-    res.setHeader('Server', 'tencent-cos');
-    res.setHeader('x-cos-request-id', requestId);
-    for (const [name, value] of Object.entries(spec.headers ?? {})) {
-      if (value !== undefined) res.setHeader(name, value);
+    try {
+      this.setHeaders(res, spec, requestId);
+    } catch (error) {
+      // Node refused a header even after cleaning: a logged 500, never a crash.
+      this.services.log.error({ err: error, requestId }, 'response headers could not be set');
+      if (isStream(spec?.body)) spec.body.destroy();
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      spec = errorResponse(new CosError('InternalError'), '', requestId);
+      this.setHeaders(res, spec, requestId);
     }
     const body = spec.body;
     const noBody = method === 'HEAD' || spec.status === 204 || spec.status === 304;
     if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
       const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
-      if (!res.hasHeader('Content-Length') && spec.status !== 204 && spec.status !== 304) res.setHeader('Content-Length', buf?.length ?? 0);
+      // A 304 says Content-Length: 0 (as COS does) so that no client waits for a body; 204 has none.
+      if (!res.hasHeader('Content-Length') && spec.status !== 204) res.setHeader('Content-Length', spec.status === 304 ? 0 : (buf?.length ?? 0));
       res.end(noBody ? undefined : buf);
       return noBody ? 0 : (buf?.length ?? 0);
     }
@@ -242,9 +262,16 @@ export class Pipeline {
       const counted = (chunk: Buffer) => void (bytes += chunk.length);
       body.on('data', counted);
       body.once('error', (error) => {
-        // The blob could not be read: nothing more can be said to the client than a cut connection.
         this.services.log.warn({ err: error, requestId }, 'response stream failed');
-        res.destroy();
+        // Once the head is out nothing more can be said than a cut connection; before, a 500.
+        if (res.headersSent) return void res.destroy();
+        body.unpipe(res);
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        const failed = errorResponse(new CosError('InternalError'), '', requestId);
+        this.setHeaders(res, failed, requestId);
+        const doc = Buffer.from(failed.body as string);
+        res.setHeader('Content-Length', doc.length);
+        res.end(doc);
       });
       res.once('close', () => {
         if (!res.writableFinished) body.destroy(); // the client went away
@@ -253,5 +280,31 @@ export class Pipeline {
       body.pipe(res);
     });
   }
+
+  /**
+   * Status and headers, names as COS spells them. A value that cannot be a header (stored before
+   * values were checked where they enter) is sent as its UTF-8 bytes when it is text beyond
+   * Latin-1, and left out, with a warning, when it holds control characters.
+   */
+  private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string): void {
+    // Node checks the status only when it writes the head, too late to answer otherwise.
+    if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 999) throw new RangeError(`invalid status ${spec.status}`);
+    res.statusCode = spec.status;
+    res.setHeader('Server', 'tencent-cos');
+    res.setHeader('x-cos-request-id', requestId);
+    for (const [name, raw] of Object.entries(spec.headers ?? {})) {
+      if (raw === undefined) continue;
+      let value = String(raw);
+      if (!isHeaderValue(value)) value = textAsHeaderBytes(value);
+      if (!isHeaderName(name) || !isHeaderValue(value)) {
+        this.services.log.warn({ requestId, header: name }, 'left out a response header that HTTP cannot carry');
+        continue;
+      }
+      res.setHeader(spellHeader(name), typeof raw === 'number' ? raw : value);
+    }
+  }
 }
 
+function isStream(body: ResponseSpec['body']): body is Readable {
+  return body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+}

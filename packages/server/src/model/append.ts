@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
-import { digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+import { digestMismatch, maxObjectSize, type ObjectAttributes } from './objects.js';
 
 /** `position` as a non-negative integer, else InvalidArgument. */
 export function parsePosition(value: string | undefined): number {
@@ -44,7 +44,8 @@ export async function appendObject(
     ownerUin: string;
     position: number;
     body: AsyncIterable<Uint8Array>;
-    size: number;
+    /** The declared length; undefined for a chunked body (then the 5 GB limit applies as it streams). */
+    size?: number;
     md5Hex?: string;
     /** Applied by the append that creates the object; later appends keep the object's. */
     attributes: ObjectAttributes;
@@ -53,9 +54,10 @@ export async function appendObject(
 ): Promise<ObjectRecord> {
   // Fail before reading the body when the position is already wrong (checked again on commit).
   checkAppendable(await services.meta.getObject(input.bucket, input.key), input.position);
-  if (input.position + input.size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge', 'An appendable object is at most 5 GB.');
+  const room = maxObjectSize(services) - input.position;
+  if (input.size !== undefined && input.size > room) throw new CosError('EntityTooLarge', 'An appendable object is at most 5 GB.');
 
-  const blob = await services.blobs.write(input.body, { expectedSize: input.size });
+  const blob = await services.blobs.write(input.body, { expectedSize: input.size, maxSize: Math.max(room, 0) });
   const piece = { id: blob.id, size: blob.size };
   try {
     if (input.md5Hex !== undefined && input.md5Hex !== blob.md5Hex) throw digestMismatch();

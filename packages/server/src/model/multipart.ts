@@ -9,7 +9,7 @@ import { combineCrc64, CosError, quoteEtag } from '@cosbox/protocol';
 import type { ObjectRecord, PartRecord, UploadCompletion, UploadRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { SseRequest } from './encryption.js';
-import { blobRef, digestMismatch, MAX_OBJECT_SIZE, type ObjectAttributes } from './objects.js';
+import { blobRef, digestMismatch, maxObjectSize, type ObjectAttributes } from './objects.js';
 
 export const MAX_PART_NUMBER = 10_000;
 /** Every part but the last must be at least this big (EntityTooSmall at Complete; C252). */
@@ -84,7 +84,7 @@ export async function storePart(
     encryptionKey?: Buffer;
   },
 ): Promise<PartRecord> {
-  const blob = await services.blobs.write(input.body, { expectedSize: input.size, maxSize: MAX_OBJECT_SIZE, encryptionKey: input.encryptionKey });
+  const blob = await services.blobs.write(input.body, { expectedSize: input.size, maxSize: maxObjectSize(services), encryptionKey: input.encryptionKey });
   const part: PartRecord = {
     partNumber: input.partNumber,
     size: blob.size,

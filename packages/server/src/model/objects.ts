@@ -4,11 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { lookup as lookupMime } from 'mime-types';
 import {
   CosError,
   contentMd5ToHex,
+  checkHeaderValue,
   extractUserMeta,
+  headerValueFromText,
+  isHeaderName,
+  META_PREFIX,
   parseStorageClass,
+  spellHeader,
   quoteEtag,
   STORED_CONTENT_HEADERS,
   type ByteRange,
@@ -35,17 +41,31 @@ export interface ObjectAttributes {
 
 /**
  * Reads content headers, x-cos-meta-*, storage class, ACL headers and x-cos-tagging (or the form
- * fields of the same names); empty values count as absent.
+ * fields of the same names); empty values count as absent. Every value that is echoed later as a
+ * response header is checked here, where it enters: InvalidArgument when it cannot be one. `text`
+ * says the values are decoded text (form fields), not header bytes: they are stored as their UTF-8
+ * bytes, exactly what the same value sent as a header would store (see textAsHeaderBytes).
  */
-export function attributesFrom(get: (name: string) => string | undefined, all: Record<string, string | string[] | undefined>): ObjectAttributes {
+export function attributesFrom(
+  get: (name: string) => string | undefined,
+  all: Record<string, string | string[] | undefined>,
+  options: { text?: boolean } = {},
+): ObjectAttributes {
+  const asHeader = (value: string, what: string) => (options.text ? headerValueFromText(value, what) : checkHeaderValue(value, what));
   const contentHeaders: ObjectRecord['contentHeaders'] = {};
   for (const name of STORED_CONTENT_HEADERS) {
     const value = get(name);
-    if (value !== undefined && value.trim() !== '') contentHeaders[name] = value;
+    if (value !== undefined && value.trim() !== '') contentHeaders[name] = asHeader(value, spellHeader(name));
+  }
+  const metaSource: Record<string, string | string[] | undefined> = {};
+  for (const [name, value] of Object.entries(all)) {
+    if (!name.startsWith(META_PREFIX) || value === undefined) continue;
+    if (!isHeaderName(name)) throw new CosError('InvalidArgument', `${JSON.stringify(name)} is not a valid metadata name.`);
+    metaSource[name] = (Array.isArray(value) ? value : [value]).map((v) => asHeader(v, name));
   }
   return {
     contentHeaders,
-    meta: extractUserMeta(all),
+    meta: extractUserMeta(metaSource),
     storageClass: parseStorageClass(get('x-cos-storage-class')),
     acl: aclFromHeaders(get, { allowDefault: true }),
     tags: tagsFromHeader(get('x-cos-tagging')),
@@ -56,14 +76,41 @@ export function attributesFromRequest(ctx: RequestContext): ObjectAttributes {
   return attributesFrom(ctx.header, ctx.headers);
 }
 
-/** The declared body length: required (MissingContentLength 411) and at most 5 GB (EntityTooLarge). */
-export function declaredLength(ctx: RequestContext): number {
+/**
+ * The attributes of a new object written by PUT Object or Initiate Multipart Upload: without a
+ * Content-Type, COS gives one from the key's suffix (`1.zip` -> application/zip).
+ */
+export function attributesForNewObject(ctx: RequestContext, key: string): ObjectAttributes {
+  const attributes = attributesFromRequest(ctx);
+  if (attributes.contentHeaders['content-type'] === undefined) attributes.contentHeaders['content-type'] = contentTypeOf(key);
+  return attributes;
+}
+
+/** The media type a key's suffix names, else application/octet-stream (no suffix, an unknown one). */
+export function contentTypeOf(key: string): string {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  return (name.includes('.') && lookupMime(name)) || 'application/octet-stream';
+}
+
+/**
+ * The declared body length: a Content-Length up to the largest object (EntityTooLarge), or undefined
+ * for a chunked body, whose size is enforced as it streams. Neither: MissingContentLength (411).
+ */
+export function declaredLength(ctx: RequestContext): number | undefined {
   const raw = ctx.header('content-length');
-  if (raw === undefined) throw new CosError('MissingContentLength');
+  if (raw === undefined) {
+    if (/\bchunked\b/i.test(ctx.header('transfer-encoding') ?? '')) return undefined;
+    throw new CosError('MissingContentLength');
+  }
   if (!/^\d+$/.test(raw.trim())) throw new CosError('InvalidArgument', 'Content-Length is not a number.');
   const size = Number(raw);
-  if (size > MAX_OBJECT_SIZE) throw new CosError('EntityTooLarge');
+  if (size > maxObjectSize(ctx.services)) throw new CosError('EntityTooLarge');
   return size;
+}
+
+/** The largest object (5 GB unless the server was configured lower, as tests do). */
+export function maxObjectSize(services: Services): number {
+  return services.config.maxObjectSize ?? MAX_OBJECT_SIZE;
 }
 
 /** Expected digests of the body from Content-MD5 (C012) and x-cos-content-sha1 (C015), validated. */
@@ -123,7 +170,7 @@ export async function storeObject(services: Services, input: StoreInput): Promis
   const sealed = services.encryption.newDataKey(input.encryption);
   const blob = await services.blobs.write(input.body, {
     expectedSize: input.size,
-    maxSize: MAX_OBJECT_SIZE,
+    maxSize: maxObjectSize(services),
     sha1: input.sha1Hex !== undefined,
     encryptionKey: sealed?.dataKey,
   });
