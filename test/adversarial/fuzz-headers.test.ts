@@ -38,7 +38,7 @@ test('random header values on every API', () =>
         await cleanUp(world, built);
       }
     },
-    { runs: 120, ms: 9000 },
+    { runs: 100, ms: 8000 },
   ));
 
 test('random values of the headers that are stored with an object, then read back', () =>
@@ -64,7 +64,7 @@ test('random values of the headers that are stored with an object, then read bac
         await cleanUp(world, built);
       }
     },
-    { runs: 80, ms: 7000 },
+    { runs: 60, ms: 5000 },
   ));
 
 const OVERRIDES = ['response-content-type', 'response-content-language', 'response-expires', 'response-cache-control', 'response-content-disposition', 'response-content-encoding'];
@@ -85,7 +85,7 @@ test('response-* overrides with random values on GET of a public object', () =>
       const req = { method, target: `${pathOf(target.key)}?${query}`, headers: [['Host', hostOf(target.bucket)]] as Array<[string, string]> };
       await world.check(anonymous ? req : signed(req), target);
     },
-    { runs: 80, ms: 5000 },
+    { runs: 60, ms: 4000 },
   ));
 
 const FORM_FIELDS = [
@@ -116,5 +116,5 @@ test('POST Object form fields with random values', () =>
       const req = formRequest(target.bucket, [['key', key], ...fields], { filename, content: 'form body' });
       await world.check(req, keyFromFilename ? { bucket: target.bucket, key: `fuzz/${filename}` } : target);
     },
-    { runs: 80, ms: 6000 },
+    { runs: 60, ms: 5000 },
   ));

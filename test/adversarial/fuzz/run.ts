@@ -11,6 +11,8 @@ const seconds = Number(process.env.FUZZ_SECONDS ?? '0');
 const long = Number.isFinite(seconds) && seconds > 0;
 export const SEED = process.env.FUZZ_SEED !== undefined && process.env.FUZZ_SEED !== '' ? Number(process.env.FUZZ_SEED) : long ? Date.now() ^ (Math.random() * 0x7fffffff) : 20261126;
 const PATH = process.env.FUZZ_PATH || undefined;
+/** Only the properties whose name contains this run (a replay names one). */
+const GREP = process.env.FUZZ_GREP || undefined;
 
 export interface Budget {
   /** Runs under `npm test`. */
@@ -25,6 +27,10 @@ export interface Budget {
  * replay path; the property then fails.
  */
 export async function fuzz<T>(name: string, world: World, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>, budget: Budget): Promise<void> {
+  if (GREP !== undefined && !name.includes(GREP)) {
+    console.log(`# fuzz ${name}: not run (FUZZ_GREP=${GREP})`);
+    return;
+  }
   console.log(`# fuzz ${name}: seed ${SEED}${PATH ? ` path ${PATH}` : ''}${long ? `, ${seconds} s` : `, ${budget.runs} runs or ${budget.ms} ms`}`);
   const live = world.live;
   const restartsBefore = live.restarts;

@@ -40,6 +40,11 @@ const OBJECT_HEADERS = [
 
 export type Snapshot = Record<string, string>;
 
+/** A snapshot without what two identical writes still differ in (the time, the version id). */
+function comparable(s: Snapshot): Snapshot {
+  return { ...s, head: (s.head ?? '').replace(/ (last-modified|x-cos-version-id)=[^=]*?(?= [a-z-]+=|$)/g, '') };
+}
+
 export function diff(before: Snapshot, after: Snapshot): string[] {
   const out: string[] = [];
   for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -88,6 +93,13 @@ export class World {
   async setup(): Promise<void> {
     await this.must(this.call('PUT', this.bucket, '/'), 'PUT Bucket');
     await this.must(this.call('PUT', this.canary.bucket, '/', [['x-cos-acl', 'public-read']]), 'PUT canary bucket');
+    await this.putCanary();
+  }
+
+  /** The canary as set up; again after a case changed it, so that later cases are judged on their own. */
+  private async putCanary(): Promise<void> {
+    await this.must(this.call('PUT', this.canary.bucket, '/?acl', [['x-cos-acl', 'public-read']]), 'PUT canary bucket acl');
+    for (const sub of ['cors', 'lifecycle', 'tagging']) await this.call('DELETE', this.canary.bucket, `/?${sub}`);
     await this.putObject(this.canary, Buffer.from('the canary: nobody may change these bytes'), [
       ['Content-Type', 'text/x-canary'],
       ['x-cos-meta-canary', 'yes'],
@@ -181,17 +193,42 @@ export class World {
     }
     if (!crashed) {
       const changed = diff(this.canaryInitial, await this.snapshot(this.canary));
-      if (changed.length > 0) problems.push(`the canary changed:\n    ${changed.join('\n    ')}`);
+      if (changed.length > 0) {
+        problems.push(`the canary changed:\n    ${changed.join('\n    ')}`);
+        await this.putCanary();
+      }
     }
     if (crashed) await this.live.restart();
     if (problems.length > 0) throw new CaseFailure(this.report(problems, sent, res, mark));
     return res;
   }
 
-  report(problems: string[], sent: WireRequest[], res: WireResponse, mark: number): string {
+  /**
+   * A variant of a valid signed request (unsigned additions, another request target) must be
+   * refused with nothing changed, or do exactly what the signed request does: the same status, the
+   * same body, the same state afterwards. `reset` puts the target back before each of the two.
+   */
+  async differential(base: WireRequest, variant: WireRequest, target: Target, reset: () => Promise<void>): Promise<void> {
+    await reset();
+    const baseRes = await this.live.send(base);
+    const baseState = await this.snapshot(target);
+    await reset();
+    const mark = this.live.mark();
+    const res = await this.check(variant, target); // no 5xx, alive, a refusal changed nothing, canary
+    if (res.status >= 400) return;
+    const problems: string[] = [];
+    // Errors carry per-request ids: compare their codes only.
+    const answer = (r: WireResponse) => (r.status >= 300 ? `${r.status} ${/<Code>([^<]*)<\/Code>/.exec(r.body.toString('utf8'))?.[1] ?? ''}` : `${r.status} md5=${md5(r.body)}`);
+    if (answer(res) !== answer(baseRes)) problems.push(`accepted, but answered ${answer(res)} where the signed request answers ${answer(baseRes)}`);
+    const changed = diff(comparable(baseState), comparable(await this.snapshot(target)));
+    if (changed.length > 0) problems.push(`accepted, and left the target otherwise than the signed request does:\n    ${changed.join('\n    ')}`);
+    if (problems.length > 0) throw new CaseFailure(this.report(problems, [variant, base], res, mark, ['request', 'the signed request']));
+  }
+
+  report(problems: string[], sent: WireRequest[], res: WireResponse, mark: number, labels = ['request']): string {
     return [
       ...problems,
-      ...sent.map((r, i) => `${i === 0 ? 'request' : 'then'}: ${describe(r)}`),
+      ...sent.map((r, i) => `${labels[i] ?? 'then'}: ${describe(r)}`),
       `answer: ${res.status} ${JSON.stringify(res.body.toString('latin1').slice(0, 300))}`,
       ...this.live.errorsSince(mark).map((l) => `server: ${l}`),
     ].join('\n  ');
