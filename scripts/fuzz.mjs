@@ -8,6 +8,7 @@
 // --seed     fast-check's seed (default: a random one, printed first, so that any run can be replayed)
 // --path     with --seed: replay exactly one counterexample (fast-check's path, printed on failure)
 // --grep     only the properties whose name contains NAME
+// --collect  explore: a failure does not stop a property; each kind is counted, its smallest case printed
 // Everything reaches the test files through the environment (FUZZ_SECONDS, FUZZ_SEED, FUZZ_PATH, FUZZ_GREP).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
 const { values, positionals } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string' }, path: { type: 'string' }, grep: { type: 'string' } },
+  options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string' }, path: { type: 'string' }, grep: { type: 'string' }, collect: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
 const seconds = Number(values.seconds);
@@ -48,6 +49,7 @@ const result = spawnSync(
       FUZZ_SEED: seed,
       ...(values.path ? { FUZZ_PATH: values.path } : {}),
       ...(values.grep ? { FUZZ_GREP: values.grep } : {}),
+      ...(values.collect ? { FUZZ_COLLECT: '1' } : {}),
     },
   },
 );

@@ -38,7 +38,7 @@ test('random header values on every API', () =>
         await cleanUp(world, built);
       }
     },
-    { runs: 100, ms: 8000 },
+    { runs: 100, ms: 7000 },
   ));
 
 test('random values of the headers that are stored with an object, then read back', () =>
@@ -64,7 +64,7 @@ test('random values of the headers that are stored with an object, then read bac
         await cleanUp(world, built);
       }
     },
-    { runs: 60, ms: 5000 },
+    { runs: 60, ms: 3000 },
   ));
 
 const OVERRIDES = ['response-content-type', 'response-content-language', 'response-expires', 'response-cache-control', 'response-content-disposition', 'response-content-encoding'];
@@ -85,7 +85,7 @@ test('response-* overrides with random values on GET of a public object', () =>
       const req = { method, target: `${pathOf(target.key)}?${query}`, headers: [['Host', hostOf(target.bucket)]] as Array<[string, string]> };
       await world.check(anonymous ? req : signed(req), target);
     },
-    { runs: 60, ms: 4000 },
+    { runs: 60, ms: 3000 },
   ));
 
 const FORM_FIELDS = [
@@ -106,15 +106,17 @@ test('POST Object form fields with random values', () =>
         ),
         { minLength: 1, maxLength: 4, selector: ([n]) => n.toLowerCase() },
       ),
-      filename: fc.oneof(fc.constant('a.txt'), anyText.map((s) => s.replace(/["\r\n]/g, ''))),
+      filename: fc.oneof(fc.constant('a.txt'), anyText.map((s) => s.toWellFormed().replace(/["\r\n]/g, ''))),
       keyFromFilename: fc.boolean(),
     }),
     async ({ fields, filename, keyFromFilename }) => {
       await world.resetBucket(target.bucket);
       await world.resetTarget(target);
       const key = keyFromFilename ? 'fuzz/${filename}' : target.key;
+      // What an earlier case stored under that name must not be read before this one.
+      if (keyFromFilename) await world.call('DELETE', target.bucket, pathOf(`fuzz/${filename}`));
       const req = formRequest(target.bucket, [['key', key], ...fields], { filename, content: 'form body' });
       await world.check(req, keyFromFilename ? { bucket: target.bucket, key: `fuzz/${filename}` } : target);
     },
-    { runs: 60, ms: 5000 },
+    { runs: 60, ms: 3000 },
   ));

@@ -8,18 +8,21 @@
  */
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { APPID, LiveServer, hostOf, signed, type WireRequest } from './fuzz/live.js';
+import { formRequest } from './fuzz/form.js';
+import { APPID, CREDENTIALS, LiveServer, bytesOf, hostOf, signed, type WireRequest } from './fuzz/live.js';
 import { fuzz } from './fuzz/run.js';
 import { pathOf, World, type Target } from './fuzz/world.js';
 
 let live: LiveServer;
 let world: World;
+let temporary: Promise<{ secretId: string; secretKey: string; token: string }>;
 const target: Target = { bucket: `fuzz-signatures-${APPID}`, key: 'fuzz/target.txt' };
 
 before(async () => {
   live = await LiveServer.start();
   world = new World(live, target.bucket, `canary-${APPID}`);
   await world.setup();
+  temporary = world.temporaryKey();
 });
 after(() => live?.stop());
 
@@ -97,7 +100,8 @@ test('signed requests with unsigned operation-changing headers and parameters', 
       };
       await world.differential(baseReq, variant, target, () => reset());
     },
-    { runs: 50, ms: 4000 },
+    { runs: 50, ms: 3000 },
+    ({ headers, params }) => [...headers.map((i) => EXTRA_HEADERS[i]()[0]), ...params.map((p) => p.split('=')[0])].sort().join('+'),
   ));
 
 test('absolute-form request targets naming another host than the signed one', () =>
@@ -137,5 +141,73 @@ test('absolute-form request targets naming another host than the signed one', ()
       const touched = { bucket: target.bucket, key };
       await world.differential(baseReq, variant, touched, () => reset([key]));
     },
-    { runs: 50, ms: 4000 },
+    { runs: 50, ms: 3000 },
+    ({ op, authority, key }) => `${op} ${authority} ${key}`,
+  ));
+
+type Damage =
+  | { kind: 'intact' }
+  | { kind: 'seal'; fill: string }
+  | { kind: 'body'; json: string }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'append'; text: string }
+  | { kind: 'replace'; text: string }
+  | { kind: 'rootKey' };
+
+const damage: fc.Arbitrary<Damage> = fc.oneof(
+  fc.constant({ kind: 'intact' as const }),
+  fc.record({ kind: fc.constant('seal' as const), fill: fc.constantFrom('a', 'ä', '日', '\u00ff', '-', '.', '=', '😀') }),
+  fc.record({ kind: fc.constant('body' as const), json: fc.oneof(fc.json({ maxDepth: 2 }), fc.constantFrom('{"id":null}', '{"__proto__":{"id":1}}', 'null', '[]', '"x"', '{')) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(200) }),
+  fc.record({ kind: fc.constant('append' as const), text: fc.constantFrom('.', '.x', '..', 'ä', '%', '\u00ff') }),
+  fc.record({ kind: fc.constant('replace' as const), text: fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', '.', 'a.b', 'a.b.c', '.' + 'A'.repeat(43))) }),
+  fc.constant({ kind: 'rootKey' as const }),
+);
+
+/** A token as a client could damage it: `<base64url payload>.<seal>`. */
+function damaged(token: string, d: Damage): string {
+  const [body, seal = ''] = token.split('.');
+  switch (d.kind) {
+    case 'intact':
+    case 'rootKey':
+      return token;
+    case 'seal':
+      return `${body}.${d.fill.repeat(seal.length).slice(0, seal.length)}`;
+    case 'body':
+      return `${Buffer.from(d.json).toString('base64url')}.${seal}`;
+    case 'truncate':
+      return token.slice(0, d.at % (token.length + 1));
+    case 'append':
+      return token + d.text;
+    case 'replace':
+      return d.text;
+  }
+}
+
+test('temporary keys with damaged security tokens, in a header, the query or a form field', () =>
+  fuzz(
+    'security tokens',
+    world,
+    fc.record({ damage, where: fc.constantFrom('header', 'query', 'form'), method: fc.constantFrom('GET', 'PUT') }),
+    async ({ damage: d, where, method }) => {
+      await reset();
+      const key = await temporary;
+      // In a header, characters up to U+00FF go as single bytes (Node reads headers as Latin-1).
+      const text = damaged(key.token, d);
+      const token = /^[\u0000-\u00ff]*$/.test(text) ? text : bytesOf(text);
+      const signer = d.kind === 'rootKey' ? CREDENTIALS : key;
+      let req: WireRequest;
+      if (where === 'form') {
+        req = formRequest(target.bucket, [['key', target.key], ['x-cos-security-token', damaged(key.token, d)]], { filename: 'a.txt', content: 'form body' }, signer);
+      } else {
+        const path = pathOf(target.key);
+        const headers: Array<[string, string]> = [['Host', hostOf(target.bucket)]];
+        if (where === 'header') headers.push(['x-cos-security-token', token]);
+        const query = where === 'query' ? `?x-cos-security-token=${encodeURIComponent(damaged(key.token, d).toWellFormed())}` : '';
+        req = signed({ method, target: path + query, headers, body: method === 'PUT' ? Buffer.from('put with a temporary key') : undefined }, signer);
+      }
+      await world.check(req, target);
+    },
+    { runs: 50, ms: 3000 },
+    ({ damage: d, where }) => `${d.kind} ${where}`,
   ));

@@ -72,6 +72,9 @@ function elements(doc: string): Element[] {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Mutations stop growing a document here: past the largest body any API reads, size adds nothing. */
+const MAX_DOCUMENT = 5 * 1024 * 1024;
+
 export function applyXml(doc: string, m: XmlMutation): string {
   const els = elements(doc);
   const el = els.length > 0 && 'at' in m ? els[m.at % els.length] : undefined;
@@ -86,10 +89,14 @@ export function applyXml(doc: string, m: XmlMutation): string {
       if (m.how === 'child') return replaceInner(`<${m.name}><${el.name}>1</${el.name}><polluted>yes</polluted></${m.name}>` + inner);
       if (m.how === 'sibling') return doc.slice(0, el.end) + `<${m.name}>${inner}</${m.name}>` + doc.slice(el.end);
       return doc.slice(0, el.openEnd - 1) + ` ${m.name}="x" ${m.name}="y"` + doc.slice(el.openEnd - 1);
-    case 'repeat':
-      return el ? doc.slice(0, el.end) + doc.slice(el.open, el.end).repeat(m.times - 1) + doc.slice(el.end) : doc;
+    case 'repeat': {
+      if (!el) return doc;
+      const element = doc.slice(el.open, el.end);
+      const times = Math.min(m.times - 1, Math.floor(MAX_DOCUMENT / Math.max(1, element.length)));
+      return doc.slice(0, el.end) + element.repeat(times) + doc.slice(el.end);
+    }
     case 'hugeText':
-      return replaceInner(m.char.repeat(m.length));
+      return replaceInner(m.char.repeat(Math.max(0, Math.min(m.length, MAX_DOCUMENT - doc.length))));
     case 'truncate':
       return doc.slice(0, Math.floor(doc.length * m.fraction));
     case 'entity': {

@@ -10,7 +10,7 @@
  *  - the canary bucket and object, which no case addresses, never change at all.
  */
 import { createHash } from 'node:crypto';
-import { bytesOf, describe, hostOf, signed, type LiveServer, type WireRequest, type WireResponse } from './live.js';
+import { bytesOf, describe, hostOf, serialize, signed, type LiveServer, type WireRequest, type WireResponse } from './live.js';
 
 export interface Target {
   bucket: string;
@@ -54,7 +54,27 @@ export function diff(before: Snapshot, after: Snapshot): string[] {
 }
 
 /** A failed case: what broke, the request's bytes, the answer and the server's error log. */
-export class CaseFailure extends Error {}
+export class CaseFailure extends Error {
+  constructor(
+    message: string,
+    /** What went wrong, one line each, and what the server logged: to tell one defect from another. */
+    readonly kind: string = '',
+    /** The size of the request, to keep the smallest example of a kind. */
+    readonly size: number = 0,
+  ) {
+    super(message);
+  }
+}
+
+/** The gist of a problem and of the server's errors, numbers and quoted names left out. */
+function kindOf(problems: string[], serverErrors: string[]): string {
+  const gist = problems.map((p) => p.split('\n')[0].replace(/\d+/g, 'N').replace(/: .*/, ''));
+  // The error's type and the start of its message, quoted input and numbers left out.
+  const errors = serverErrors
+    .filter((l) => /Error|error:/.test(l))
+    .map((l) => l.replace(/\[".*"\]/g, '[…]').replace(/(["'])(?:(?!\1).)*\1?/g, '…').replace(/\d+/g, 'N').slice(0, 60));
+  return [...new Set([...gist, ...errors.slice(0, 2)])].join(' | ');
+}
 
 export class World {
   /** How the cases were answered, by status: printed after each property to show what was reached. */
@@ -149,6 +169,17 @@ export class World {
     return out;
   }
 
+  /** A temporary key for everything the root account may do (POST /sts). */
+  async temporaryKey(): Promise<{ secretId: string; secretKey: string; token: string }> {
+    const policy = { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:*'], resource: ['*'] }] };
+    const res = await this.must(
+      this.call('POST', undefined, '/sts', [['Content-Type', 'application/json']], Buffer.from(JSON.stringify({ DurationSeconds: 3600, Policy: policy }))),
+      'POST /sts',
+    );
+    const { Credentials: c } = JSON.parse(res.body.toString('utf8')) as { Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string } };
+    return { secretId: c.TmpSecretId, secretKey: c.TmpSecretKey, token: c.Token };
+  }
+
   /** A signed GET Service answered 200 by a running process. */
   async healthy(): Promise<boolean> {
     const res = await this.call('GET', undefined, '/');
@@ -161,12 +192,19 @@ export class World {
    */
   async check(req: WireRequest, target: Target, followUp?: (res: WireResponse) => Promise<WireRequest[]>): Promise<WireResponse> {
     const before = await this.snapshot(target);
+    if (!(await this.healthy())) {
+      await this.live.restart();
+      throw new CaseFailure(`the server died reading the target before the case (what an earlier case stored?): ${JSON.stringify(target)}`, 'died before the case', 0);
+    }
     const mark = this.live.mark();
     const res = await this.live.send(req);
     this.statuses.set(res.status, (this.statuses.get(res.status) ?? 0) + 1);
     if (res.status >= 200 && res.status < 300 && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) this.dirty = true;
     const problems: string[] = [];
-    const bad = (r: WireResponse) => r.status === 0 || (r.status >= 500 && r.status !== 501);
+    // A server may stop reading a large body it refuses and close: the client's write then fails
+    // and the answer can be lost with the connection. That is a refusal, not a missing answer.
+    const cutOff = (r: WireResponse, q: WireRequest) => r.status === 0 && /EPIPE|ECONNRESET/.test(r.error ?? '') && (q.body?.length ?? 0) > 64 * 1024;
+    const bad = (r: WireResponse, q: WireRequest = req) => (r.status === 0 && !cutOff(r, q)) || (r.status >= 500 && r.status !== 501);
     if (bad(res)) problems.push(`the case was answered ${res.status === 0 ? `nothing (${res.error})` : res.status}`);
     let crashed = !(await this.healthy());
     if (crashed) problems.push('the server died on the case');
@@ -175,7 +213,7 @@ export class World {
       for (const next of await followUp(res)) {
         sent.push(next);
         const r = await this.live.send(next);
-        if (bad(r)) problems.push(`follow-up ${next.method} ${next.target} was answered ${r.status || `nothing (${r.error})`}`);
+        if (bad(r, next)) problems.push(`follow-up ${next.method} ${next.target} was answered ${r.status || `nothing (${r.error})`}`);
       }
       crashed = !(await this.healthy());
       if (crashed) problems.push('the server died on the follow-up');
@@ -199,7 +237,7 @@ export class World {
       }
     }
     if (crashed) await this.live.restart();
-    if (problems.length > 0) throw new CaseFailure(this.report(problems, sent, res, mark));
+    if (problems.length > 0) throw new CaseFailure(this.report(problems, sent, res, mark), kindOf(problems, this.live.errorsSince(mark)), serialize(req).length);
     return res;
   }
 
@@ -222,7 +260,7 @@ export class World {
     if (answer(res) !== answer(baseRes)) problems.push(`accepted, but answered ${answer(res)} where the signed request answers ${answer(baseRes)}`);
     const changed = diff(comparable(baseState), comparable(await this.snapshot(target)));
     if (changed.length > 0) problems.push(`accepted, and left the target otherwise than the signed request does:\n    ${changed.join('\n    ')}`);
-    if (problems.length > 0) throw new CaseFailure(this.report(problems, [variant, base], res, mark, ['request', 'the signed request']));
+    if (problems.length > 0) throw new CaseFailure(this.report(problems, [variant, base], res, mark, ['request', 'the signed request']), kindOf(problems, []), serialize(variant).length);
   }
 
   report(problems: string[], sent: WireRequest[], res: WireResponse, mark: number, labels = ['request']): string {
