@@ -88,8 +88,8 @@ test('signed requests with unsigned operation-changing headers and parameters', 
         headers: [['Host', hostOf(target.bucket)], ...base.headers],
         body: base.body === undefined ? undefined : Buffer.from(base.body),
       };
-      // Signed over the Host and the base's own parameters only, as the SDKs pre-sign a URL.
-      const signedBase = signed(unsigned, { signHeaders: ['host'] });
+      // Signed over the Host, the base's own headers and its parameters only, as the SDKs pre-sign a URL.
+      const signedBase = signed(unsigned, { signHeaders: ['host', ...base.headers.map(([n]) => n.toLowerCase())] });
       const authorization = signedBase.headers[signedBase.headers.length - 1][1];
       const baseReq = presigned ? { ...unsigned, target: `${targetOf(base.query)}${base.query ? '&' : '?'}${authorization}` } : signedBase;
       const extraQuery = params.join('&');
@@ -156,7 +156,8 @@ type Damage =
 
 const damage: fc.Arbitrary<Damage> = fc.oneof(
   fc.constant({ kind: 'intact' as const }),
-  fc.record({ kind: fc.constant('seal' as const), fill: fc.constantFrom('a', 'ä', '日', '\u00ff', '-', '.', '=', '😀') }),
+  // A seal of the right length in characters but not in bytes is the subtle one: weigh it up.
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('seal' as const), fill: fc.constantFrom('a', 'ä', '日', '\u00ff', '-', '.', '=', '😀') }) },
   fc.record({ kind: fc.constant('body' as const), json: fc.oneof(fc.json({ maxDepth: 2 }), fc.constantFrom('{"id":null}', '{"__proto__":{"id":1}}', 'null', '[]', '"x"', '{')) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(200) }),
   fc.record({ kind: fc.constant('append' as const), text: fc.constantFrom('.', '.x', '..', 'ä', '%', '\u00ff') }),
