@@ -47,6 +47,8 @@ describe('POST Object form fields that cannot become headers, read back afterwar
     ['x-cos-meta-a', 'a\r\nb'],
     ['x-cos-meta-日本', 'v'],
     ['x-cos-meta-a b', 'v'],
+    ['success_action_redirect', '日本'],
+    ['success_action_redirect', 'http://example.com/\r\nx: y'],
   ];
   for (const [name, value] of cases) {
     test(`${name}: ${JSON.stringify(value)}`, async () => {
