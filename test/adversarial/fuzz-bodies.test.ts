@@ -54,7 +54,7 @@ test('XML bodies mutated from valid ones, on every API that takes XML', () =>
         await cleanUp(world, built);
       }
     },
-    { runs: 80, ms: 5000 },
+    { runs: 80, ms: 4000 },
   ));
 
 test('temporary-key requests (POST /sts) with mutated JSON bodies', () =>

@@ -38,7 +38,7 @@ test('random header values on every API', () =>
         await cleanUp(world, built);
       }
     },
-    { runs: 100, ms: 7000 },
+    { runs: 100, ms: 6000 },
   ));
 
 test('random values of the headers that are stored with an object, then read back', () =>

@@ -77,7 +77,7 @@ test('random keys on object APIs, read back when stored', () =>
         await world.call('DELETE', target.bucket, pathOf(key));
       }
     },
-    { runs: 80, ms: 4000 },
+    { runs: 80, ms: 3500 },
   ));
 
 test('random query strings on every API', () =>
@@ -100,5 +100,5 @@ test('random query strings on every API', () =>
         await cleanUp(world, built);
       }
     },
-    { runs: 80, ms: 4000 },
+    { runs: 80, ms: 3500 },
   ));

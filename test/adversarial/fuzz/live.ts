@@ -218,7 +218,7 @@ export class LiveServer {
     const child = spawn(process.execPath, ['--conditions=cosbox-source', '--import', 'tsx', MAIN], {
       cwd: root,
       env: { ...process.env, FUZZ_DATA_DIR: this.dataDir, FUZZ_CREDENTIALS: JSON.stringify(CREDENTIALS) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;
     this.exited = false;

@@ -12,3 +12,6 @@ const credentials = process.env.FUZZ_CREDENTIALS;
 if (!dataDir || !credentials) throw new Error('FUZZ_DATA_DIR and FUZZ_CREDENTIALS are required');
 const server = await startServer({ dataDir, port: 0, credentials: JSON.parse(credentials), logLevel: 'error' });
 process.stdout.write(`listening ${server.port}\n`);
+// The suite holds our stdin open; when it goes away, however it ended, so do we.
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
