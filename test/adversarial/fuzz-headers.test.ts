@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { APIS, apiNamed, buildCase, cleanUp } from './fuzz/apis.js';
 import { formRequest } from './fuzz/form.js';
-import { anyText, decodedValue, encodeValue, headerSet, headerValue, STORED_HEADERS } from './fuzz/generators.js';
+import { anyText, decodedValue, encodeValue, headerSet, headerValue, objectKey, STORED_HEADERS } from './fuzz/generators.js';
 import { APPID, LiveServer, hostOf, signed } from './fuzz/live.js';
 import { fuzz } from './fuzz/run.js';
 import { pathOf, World, type Target } from './fuzz/world.js';
@@ -107,16 +107,16 @@ test('POST Object form fields with random values', () =>
         { minLength: 1, maxLength: 4, selector: ([n]) => n.toLowerCase() },
       ),
       filename: fc.oneof(fc.constant('a.txt'), anyText.map((s) => s.toWellFormed().replace(/["\r\n]/g, ''))),
-      keyFromFilename: fc.boolean(),
+      key: fc.oneof(fc.constant('the target'), fc.constant('fuzz/${filename}'), objectKey.map((k) => k.toWellFormed())),
     }),
-    async ({ fields, filename, keyFromFilename }) => {
+    async ({ fields, filename, key }) => {
       await world.resetBucket(target.bucket);
       await world.resetTarget(target);
-      const key = keyFromFilename ? 'fuzz/${filename}' : target.key;
+      const stored = key === 'the target' ? target.key : key.replace('${filename}', filename);
       // What an earlier case stored under that name must not be read before this one.
-      if (keyFromFilename) await world.call('DELETE', target.bucket, pathOf(`fuzz/${filename}`));
-      const req = formRequest(target.bucket, [['key', key], ...fields], { filename, content: 'form body' });
-      await world.check(req, keyFromFilename ? { bucket: target.bucket, key: `fuzz/${filename}` } : target);
+      if (stored !== target.key) await world.call('DELETE', target.bucket, pathOf(stored));
+      const req = formRequest(target.bucket, [['key', key === 'the target' ? target.key : key], ...fields], { filename, content: 'form body' });
+      await world.check(req, { bucket: target.bucket, key: stored });
     },
     { runs: 60, ms: 3000 },
   ));
