@@ -17,7 +17,9 @@ export async function getFederationToken(ctx: RequestContext): Promise<ResponseS
     throw new CosError('AccessDenied', 'Only a root account key pair may issue temporary keys.');
   }
   const request = readRequest(await ctx.readBody(64 * 1024));
-  const duration = request.DurationSeconds === undefined ? 1800 : Number(request.DurationSeconds);
+  // Only a number or a numeric string: Number() of a nested array recurses through its toString.
+  const given = request.DurationSeconds;
+  const duration = given === undefined ? 1800 : typeof given === 'number' || typeof given === 'string' ? Number(given) : NaN;
   if (!Number.isInteger(duration) || duration < 1 || duration > MAX_DURATION_SECONDS) {
     throw new CosError('InvalidArgument', `DurationSeconds must be 1 to ${MAX_DURATION_SECONDS}.`);
   }
