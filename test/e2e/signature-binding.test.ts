@@ -144,6 +144,13 @@ test('parameter names that need encoding verify as the Python and Node SDKs sign
     const auth = pythonAuthorization('GET', '/img.png', params, { host });
     assert.match(auth, /q-url-param-list=(imagemogr2%2fthumbnail%2f%2150p|a%2fb)&/);
     const res = await sendToBucket(h, Bucket, { path: target, sign: false, headers: { authorization: auth } });
+    if (target.includes('imageMogr2')) {
+      // Image processing is a Tencent service cosbox lacks: verified first, then 501 (a bad signature is 403).
+      assertCosError(res, 501, 'NotImplemented');
+      const forged = auth.replace(/q-signature=[0-9a-f]+/, 'q-signature=' + '0'.repeat(40));
+      assertCosError(await sendToBucket(h, Bucket, { path: target, sign: false, headers: { authorization: forged } }), 403, 'SignatureDoesNotMatch');
+      continue;
+    }
     assert.equal(res.status, 200, `${target}: ${res.text}`);
     assert.equal(res.text, 'image bytes');
   }
