@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
 import { postForm, signedFields } from './form.js';
-import { assertCosError, bucketHost, send, sendToBucket } from './raw.js';
+import { assertCosError, authorization, bucketHost, send, sendToBucket } from './raw.js';
 
 let h: Harness;
 const Bucket = bucketName('hdrval');
@@ -177,6 +177,21 @@ test('PUT Object, Initiate Multipart and copy keep Latin-1 header bytes as sent'
     const head = await sendToBucket(h, Bucket, { method: 'HEAD', path: `/${key}` });
     assert.equal(wireText(head.headers['x-cos-meta-v']), 'naïve 中');
   }
+});
+
+test('a UTF-8 header value signed as the text it is (not as Latin-1) verifies too', async () => {
+  const text = 'naïve 中';
+  const latin = Buffer.from(text).toString('latin1'); // the bytes on the wire, as Node reads them
+  const host = bucketHost(Bucket);
+  const auth = authorization('PUT', '/utf8-signed.txt', { host, 'x-cos-meta-v': text, 'content-length': 1 });
+  const put = await sendToBucket(h, Bucket, { method: 'PUT', path: '/utf8-signed.txt', sign: false, headers: { 'x-cos-meta-v': latin, authorization: auth }, body: Buffer.from('b') });
+  assert.equal(put.status, 200, put.text);
+  const head = await sendToBucket(h, Bucket, { method: 'HEAD', path: '/utf8-signed.txt' });
+  assert.equal(wireText(head.headers['x-cos-meta-v']), text);
+  // Signed over other text, it is still refused.
+  const other = authorization('PUT', '/utf8-signed.txt', { host, 'x-cos-meta-v': 'naïve 国', 'content-length': 1 });
+  const bad = await sendToBucket(h, Bucket, { method: 'PUT', path: '/utf8-signed.txt', sign: false, headers: { 'x-cos-meta-v': latin, authorization: other }, body: Buffer.from('c') });
+  assertCosError(bad, 403, 'SignatureDoesNotMatch');
 });
 
 test('the 2 KB metadata limit counts the bytes of a form value once', async () => {

@@ -237,7 +237,12 @@ function canonicalListed(listed: readonly string[], valueOf: (lookup: string) =>
  * (FEATURES §5 #3), lower-cased too.
  */
 export function verifySignature(crypto: SignatureCrypto, fields: SignatureFields, secretKey: string, input: VerifyInput): boolean {
-  const headers = canonicalListed(fields.headerList, (n) => input.headerValue(n) ?? '');
+  // Node hands header bytes over as Latin-1 text; a client that sent UTF-8 text (a Chinese
+  // x-cos-meta-*) signed that text, so its UTF-8 reading is tried too.
+  const headerVariants = new Set([
+    canonicalListed(fields.headerList, (n) => input.headerValue(n) ?? ''),
+    canonicalListed(fields.headerList, (n) => utf8Reading(input.headerValue(n) ?? '')),
+  ]);
   const paramVariants = new Set([
     canonicalListed(fields.paramList, (n) => input.queryValue(n) ?? ''),
     canonicalListed(fields.paramList, (n) => (input.queryValue(n) ?? '').toLowerCase()),
@@ -245,11 +250,27 @@ export function verifySignature(crypto: SignatureCrypto, fields: SignatureFields
   const signKey = signKeyOf(crypto, secretKey, fields.keyTime);
   for (const pathname of new Set(input.pathnames)) {
     for (const params of paramVariants) {
-      const expected = signatureWithKey(crypto, signKey, fields.signTime, httpString(input.method, pathname, params, headers));
-      if (timingSafeEqualHex(expected, fields.signature)) return true;
+      for (const headers of headerVariants) {
+        const expected = signatureWithKey(crypto, signKey, fields.signTime, httpString(input.method, pathname, params, headers));
+        if (timingSafeEqualHex(expected, fields.signature)) return true;
+      }
     }
   }
   return false;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Latin-1 text whose bytes are valid UTF-8, read as UTF-8; anything else unchanged. */
+function utf8Reading(latin1: string): string {
+  if (!/[\u0080-\u00ff]/.test(latin1) || /[^\u0000-\u00ff]/.test(latin1)) return latin1;
+  const bytes = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return latin1;
+  }
 }
 
 function timingSafeEqualHex(a: string, b: string): boolean {
