@@ -15,6 +15,8 @@ import { handlers } from './handlers/index.js';
 import { ServerSideEncryption } from './model/encryption.js';
 import { METADATA_FILE } from './admin.js';
 import { Pipeline, rawErrorResponse } from './http/pipeline.js';
+import { AdminRoutes } from './admin/index.js';
+import { ConsoleAssets, DEFAULT_CONSOLE_DIR } from './admin/console.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
@@ -68,6 +70,10 @@ export interface ServerOptions {
   timeScale?: number;
   /** How often the lifecycle worker applies the buckets' rules, in real milliseconds. Default one hour. */
   lifecycleIntervalMs?: number;
+  /** Serve the web console at /-/console/ (default true; `--no-console` turns it off). */
+  console?: boolean;
+  /** Where the built console is; default packages/console/dist. */
+  consoleDir?: string;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -125,7 +131,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale },
     log,
   };
-  const pipeline = new Pipeline(services, handlers);
+  const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
+  const pipeline = new Pipeline(services, handlers, new AdminRoutes({ console: consoleAssets }));
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => {
     void pipeline.serve(req, res, false);
   });
