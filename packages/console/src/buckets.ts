@@ -67,7 +67,7 @@ async function countObjects(app: App, bucket: string): Promise<string> {
 async function createBucket(app: App): Promise<void> {
   const created = await dialog<string>('Create bucket', (done) => {
     const name = h('input', { name: 'name', required: true, autofocus: true, autocomplete: 'off', value: app.appid ? `-${app.appid}` : '', 'aria-describedby': 'bucket-rules' });
-    const region = h('input', { name: 'region', required: true, value: app.defaultRegion, pattern: '[a-z]+-[a-z0-9-]+' });
+    const region = h('input', { name: 'region', required: true, value: app.defaultRegion, pattern: '[a-z]+-[a-z0-9\\-]+' });
     const acl = h('select', { name: 'acl' }, h('option', { value: 'private' }, 'private'), h('option', { value: 'public-read' }, 'public-read'), h('option', { value: 'public-read-write' }, 'public-read-write'));
     const problem = h('p', { class: 'problem', id: 'bucket-rules' }, 'Lower-case letters, digits and hyphens, then -<appid>.');
     name.addEventListener('input', () => {

@@ -11,10 +11,13 @@ const PREVIEW_BYTES = 256 * 1024;
 const CONTENT_HEADERS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'expires'] as const;
 const ARCHIVE_CLASSES = new Set(['ARCHIVE', 'DEEP_ARCHIVE']);
 
-/** The copy source of a key (and version) in a bucket, path form: `/<bucket>/<key>[?versionId=]`. */
-function copySource(bucket: string, key: string, versionId?: string): string {
+/**
+ * The copy source of a key (and version) in the form the SDK accepts, `<bucket>.cos.<region>.myqcloud.com/<key>`:
+ * cosbox reads the bucket and region from it (the name is never resolved).
+ */
+function copySource(bucket: string, region: string, key: string, versionId?: string): string {
   const encoded = key.split('/').map(encodeURIComponent).join('/');
-  return `/${bucket}/${encoded}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
+  return `${bucket}.cos.${region}.myqcloud.com/${encoded}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
 }
 
 export function objectDetails(app: App, bucket: string, key: string, changed: () => void): Promise<unknown> {
@@ -142,7 +145,7 @@ export function objectDetails(app: App, bucket: string, key: string, changed: ()
           const metaHeaders = Object.fromEntries(rows.map(([k, v]) => [`x-cos-meta-${k.toLowerCase()}`, v]));
           const ok = await act(
             button,
-            () => app.cos.putObjectCopy({ ...target, CopySource: copySource(bucket, key), MetadataDirective: 'Replaced', ContentType: contentType.value || undefined, CacheControl: cacheControl.value || undefined, ...metaHeaders }),
+            () => app.cos.putObjectCopy({ ...target, CopySource: copySource(bucket, Region, key), MetadataDirective: 'Replaced', ContentType: contentType.value || undefined, CacheControl: cacheControl.value || undefined, ...metaHeaders }),
             'Metadata saved.',
           );
           if (ok) void load();
@@ -194,7 +197,7 @@ export function objectDetails(app: App, bucket: string, key: string, changed: ()
                 v.marker ? null : h('a', { class: 'button', href: url({ VersionId: v.VersionId }), download: fileName }, 'Download'),
                 v.marker || v.IsLatest === 'true'
                   ? null
-                  : h('button', { onclick: (e: Event) => void act(e.currentTarget as HTMLButtonElement, () => app.cos.putObjectCopy({ ...target, CopySource: copySource(bucket, key, v.VersionId) }), 'Version restored as current.').then((r) => r && load()) }, 'Restore'),
+                  : h('button', { onclick: (e: Event) => void act(e.currentTarget as HTMLButtonElement, () => app.cos.putObjectCopy({ ...target, CopySource: copySource(bucket, Region, key, v.VersionId) }), 'Version restored as current.').then((r) => r && load()) }, 'Restore'),
                 h('button', { class: 'danger', onclick: (e: Event) => void deleteVersion(v.VersionId, e.currentTarget as HTMLButtonElement).then(reload) }, 'Delete'),
               ),
             ),
@@ -245,7 +248,7 @@ export function objectDetails(app: App, bucket: string, key: string, changed: ()
       const v = await promptFields('Rename or move', [{ name: 'key', label: 'New key', value: key, hint: 'A key in this bucket: use slashes to move it to another folder.' }], 'Move');
       if (!v || v.key === key) return;
       const ok = await act(undefined, async () => {
-        await app.cos.putObjectCopy({ Bucket: bucket, Region, Key: v.key, CopySource: copySource(bucket, key) });
+        await app.cos.putObjectCopy({ Bucket: bucket, Region, Key: v.key, CopySource: copySource(bucket, Region, key) });
         await app.cos.deleteObject(target);
         return true;
       }, `Moved to ${v.key}.`);

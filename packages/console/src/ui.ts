@@ -32,6 +32,7 @@ export function clear(el: Element, ...children: Child[]): void {
 /** A message in the corner: what an action did, or the server's error. */
 export function toast(message: string, kind: 'ok' | 'error' = 'ok'): void {
   const box = document.getElementById('toasts')!;
+  if (kind === 'error') console.warn(message);
   const item = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
   const close = h('button', { class: 'link', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×');
   item.appendChild(close);
@@ -48,7 +49,7 @@ export function dialog<T>(title: string, build: (done: (value: T | undefined) =>
       el.remove();
       resolve(value);
     };
-    el.append(h('header', {}, h('h2', {}, title), h('button', { class: 'link close', 'aria-label': 'Close', onclick: () => done(undefined) }, '×')), build(done));
+    el.append(h('header', {}, h('h2', {}, title), h('button', { class: 'link close', 'aria-label': 'Close dialog', onclick: () => done(undefined) }, '×')), build(done));
     el.addEventListener('cancel', (e) => {
       e.preventDefault();
       done(undefined);

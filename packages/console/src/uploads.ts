@@ -114,24 +114,30 @@ export class Uploads {
     this.summary.textContent = `${done} of ${this.items.length} done${active ? `, ${active} in progress` : ''}`;
   }
 
+  /** Updates a row in place: its buttons stay the same elements while the bar moves (focus and clicks stay on them). */
   private renderRow(u: Upload): void {
     const total = u.file.size;
     const percent = total === 0 ? (u.state === 'done' ? 100 : 0) : Math.floor((u.loaded / total) * 100);
     const status =
       u.state === 'uploading' ? `${percent}% · ${formatBytes(u.speed)}/s` : u.state === 'done' ? 'Done' : u.state === 'failed' ? `Failed: ${u.error}` : u.state === 'canceled' ? 'Canceled' : 'Waiting';
     const running = u.state === 'uploading' || u.state === 'waiting';
+    if (!u.row.firstChild) {
+      u.row.dataset.key = u.key;
+      u.row.append(
+        h('span', { class: 'name', title: u.key }, u.key),
+        h('span', { class: 'size' }, formatBytes(total), total > MULTIPART_THRESHOLD ? ' · in parts' : ''),
+        h('progress', { max: 100, value: 0, 'aria-label': `Progress of ${u.key}` }),
+        h('span', { class: 'status' }),
+        h('span', { class: 'buttons' },
+          h('button', { class: 'link cancel', onclick: () => this.cancel(u), 'aria-label': `Cancel ${u.key}` }, 'Cancel'),
+          h('button', { class: 'link retry', onclick: () => void this.start(u), 'aria-label': `Retry ${u.key}` }, 'Retry')),
+      );
+    }
     u.row.className = `upload ${u.state}`;
-    u.row.dataset.key = u.key;
-    u.row.replaceChildren(
-      ...[
-      h('span', { class: 'name', title: u.key }, u.key),
-      h('span', { class: 'size' }, formatBytes(total), total > MULTIPART_THRESHOLD ? ' · in parts' : ''),
-      h('progress', { max: 100, value: percent, 'aria-label': `Progress of ${u.key}` }),
-      h('span', { class: 'status' }, status),
-      running ? h('button', { class: 'link', onclick: () => this.cancel(u), 'aria-label': `Cancel ${u.key}` }, 'Cancel') : null,
-      u.state === 'failed' || u.state === 'canceled' ? h('button', { class: 'link', onclick: () => void this.start(u), 'aria-label': `Retry ${u.key}` }, 'Retry') : null,
-      ].filter((x): x is HTMLElement => x !== null),
-    );
+    (u.row.querySelector('progress') as HTMLProgressElement).value = percent;
+    u.row.querySelector('.status')!.textContent = status;
+    (u.row.querySelector('.cancel') as HTMLElement).hidden = !running;
+    (u.row.querySelector('.retry') as HTMLElement).hidden = !(u.state === 'failed' || u.state === 'canceled');
   }
 }
 
