@@ -78,6 +78,16 @@ async function toastSays(text: string | RegExp): Promise<void> {
 const listKeys = async () => ((await h.cos.getBucket({ Bucket, Region: REGION })).Contents ?? []).map((c) => c.Key).sort();
 const uploadRow = (key: string) => page.locator(`li.upload[data-key="${key}"]`);
 
+/** Waits until an upload's row says Done; fails with what the row says otherwise. */
+async function uploadDone(key: string, timeout = 45_000): Promise<void> {
+  try {
+    await uploadRow(key).locator('.status', { hasText: 'Done' }).waitFor({ timeout });
+  } catch (error) {
+    const row = await uploadRow(key).innerText().catch(() => '(no row)');
+    throw new Error(`upload of ${key} not done: ${JSON.stringify(row)}`, { cause: error });
+  }
+}
+
 test('sign in: a wrong key is refused with the server’s message; the right one stays in sessionStorage only', async () => {
   await page.goto(`${origin}/-/console/`);
   await page.getByLabel('SecretId').fill(SECRET_ID);
@@ -119,7 +129,7 @@ test('upload a folder by drag-and-drop: a real drag of a directory, each file wi
   await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
   await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
   for (const key of ['photos/a.png', 'photos/b.txt', 'photos/sub/c.json']) {
-    await uploadRow(key).locator('.status', { hasText: 'Done' }).waitFor();
+    await uploadDone(key);
     assert.equal(await uploadRow(key).locator('progress').getAttribute('value'), '100');
   }
   assert.deepEqual(await listKeys(), ['photos/a.png', 'photos/b.txt', 'photos/sub/c.json']);
@@ -135,7 +145,7 @@ test('upload 30 MB in parts with a progress bar that moves', async () => {
     }).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
   await page.locator('input[data-role="upload-files"]').setInputFiles(join(files, 'big.bin'));
-  await uploadRow('big.bin').locator('.status', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+  await uploadDone('big.bin');
   const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
   assert.ok(seen.some((v) => v > 0 && v < 100), `intermediate progress shown: ${[...new Set(seen)].join(',')}`);
   assert.match(await uploadRow('big.bin').locator('.size').innerText(), /in parts/);
@@ -151,7 +161,7 @@ test('cancel an upload, then retry it', async () => {
   await row.locator('.status', { hasText: 'Canceled' }).waitFor();
   await assert.rejects(h.cos.headObject({ Bucket, Region: REGION, Key: 'cancel.bin' }), (e: { statusCode?: number }) => e.statusCode === 404);
   await row.getByRole('button', { name: 'Retry cancel.bin' }).click();
-  await row.locator('.status', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+  await uploadDone('cancel.bin');
   const head = await h.cos.headObject({ Bucket, Region: REGION, Key: 'cancel.bin' });
   assert.equal(head.headers?.['content-length'], String(24 * MB));
   await shot('uploads-1280');

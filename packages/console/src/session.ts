@@ -2,6 +2,7 @@
  * The signed-in key and the clients made with it. The key lives in this tab's sessionStorage only:
  * never in a URL, a cookie or localStorage, never logged; signing out removes it.
  */
+import { md5 } from '@cosbox/protocol';
 import COS from '@cosbox/sdk';
 
 export interface Credentials {
@@ -69,6 +70,8 @@ export async function signedFetch(c: Credentials, method: string, path: string, 
   const query = options.query ?? {};
   const headers: Record<string, string> = { ...options.headers };
   if (c.securityToken) headers['x-cos-security-token'] = c.securityToken;
+  // COS requires Content-MD5 on configuration bodies (CORS, lifecycle, tagging...): always sent.
+  if (options.body !== undefined) headers['Content-MD5'] = btoa(String.fromCharCode(...md5(options.body)));
   const authorization = COS.getAuthorization({ SecretId: c.secretId, SecretKey: c.secretKey, Method: method, Pathname: path, Query: query, Headers: headers, Expires: 300 });
   const search = new URLSearchParams(query).toString().replace(/=(?=&|$)/g, '');
   const url = path.split('/').map(encodeURIComponent).join('/') + (search ? `?${search}` : '');

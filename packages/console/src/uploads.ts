@@ -32,6 +32,7 @@ export class Uploads {
   readonly panel: HTMLElement;
   private readonly list: HTMLElement;
   private readonly summary: HTMLElement;
+  private toggle!: HTMLButtonElement;
   /** Called when an upload finishes, to refresh the folder it went to. */
   onFinished: (bucket: string) => void = () => {};
 
@@ -41,7 +42,15 @@ export class Uploads {
     this.panel = h(
       'section',
       { class: 'upload-panel', hidden: true, 'aria-label': 'Uploads' },
-      h('header', {}, h('h2', {}, 'Uploads'), this.summary, h('span', { class: 'spacer' }), h('button', { class: 'link', onclick: () => this.clearFinished() }, 'Clear finished')),
+      h(
+        'header',
+        {},
+        h('h2', {}, 'Uploads'),
+        this.summary,
+        h('span', { class: 'spacer' }),
+        h('button', { class: 'link', onclick: () => this.clearFinished() }, 'Clear finished'),
+        (this.toggle = h('button', { class: 'link', 'aria-expanded': 'true', onclick: () => this.collapse(!this.list.hidden) }, 'Hide')),
+      ),
       this.list,
     );
   }
@@ -55,7 +64,15 @@ export class Uploads {
       void this.start(upload);
     }
     this.panel.hidden = false;
+    this.collapse(false);
     this.render();
+  }
+
+  /** Folds the list away (the panel then covers only its header line). */
+  private collapse(folded: boolean): void {
+    this.list.hidden = folded;
+    this.toggle.textContent = folded ? 'Show' : 'Hide';
+    this.toggle.setAttribute('aria-expanded', String(!folded));
   }
 
   private async start(u: Upload): Promise<void> {
@@ -83,6 +100,7 @@ export class Uploads {
       u.state = 'done';
       u.loaded = u.file.size;
       this.onFinished(u.bucket);
+      this.foldWhenAllDone();
     } catch (error) {
       if ((u.state as State) !== 'canceled') {
         u.state = 'failed';
@@ -90,6 +108,10 @@ export class Uploads {
       }
     }
     this.render(u);
+  }
+
+  private foldWhenAllDone(): void {
+    if (this.items.every((x) => x.state === 'done')) setTimeout(() => this.items.every((x) => x.state === 'done') && this.collapse(true), 1500);
   }
 
   private cancel(u: Upload): void {
@@ -112,6 +134,8 @@ export class Uploads {
     const active = this.items.filter((u) => u.state === 'uploading' || u.state === 'waiting').length;
     const done = this.items.filter((u) => u.state === 'done').length;
     this.summary.textContent = `${done} of ${this.items.length} done${active ? `, ${active} in progress` : ''}`;
+    // Once nothing runs and nothing failed, the list folds away so that it hides no button of the page.
+    if (!only && active === 0 && this.items.every((u) => u.state === 'done')) this.collapse(true);
   }
 
   /** Updates a row in place: its buttons stay the same elements while the bar moves (focus and clicks stay on them). */
