@@ -81,7 +81,8 @@ const uploadRow = (key: string) => page.locator(`li.upload[data-key="${key}"]`);
 /** Waits until an upload's row says Done; fails with what the row says otherwise. */
 async function uploadDone(key: string, timeout = 45_000): Promise<void> {
   try {
-    await uploadRow(key).locator('.status', { hasText: 'Done' }).waitFor({ timeout });
+    // Attached, not visible: once every upload is done the panel folds its list away.
+    await page.locator(`li.upload.done[data-key="${key}"]`).waitFor({ state: 'attached', timeout });
   } catch (error) {
     const row = await uploadRow(key).innerText().catch(() => '(no row)');
     throw new Error(`upload of ${key} not done: ${JSON.stringify(row)}`, { cause: error });
@@ -130,7 +131,7 @@ test('upload a folder by drag-and-drop: a real drag of a directory, each file wi
   await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
   for (const key of ['photos/a.png', 'photos/b.txt', 'photos/sub/c.json']) {
     await uploadDone(key);
-    assert.equal(await uploadRow(key).locator('progress').getAttribute('value'), '100');
+    assert.equal(await uploadRow(key).locator('progress').evaluate((p) => (p as HTMLProgressElement).value), 100);
   }
   assert.deepEqual(await listKeys(), ['photos/a.png', 'photos/b.txt', 'photos/sub/c.json']);
   await page.locator('tr[data-key="photos/"]').waitFor();
