@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 // @ts-expect-error: a plain .mjs build script without type declarations.
@@ -23,10 +24,38 @@ const MB = 1024 * 1024;
 /** Where screenshots go: gitignored, kept by CI as artifacts. */
 const ARTIFACTS = new URL('../../test-artifacts/console/', import.meta.url).pathname;
 const Bucket = `console-${Date.now().toString(36)}-${APPID}`;
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAKklEQVR42mNkYPjPQApgYmBgYGBgYGD4z8DAwMDw/z8DA8N/BgYGBgYGAEVBBAFg1hQyAAAAAElFTkSuQmCC',
-  'base64',
-);
+const PNG = gradientPng(360, 180);
+
+/** A small RGB PNG (a colour gradient) for the image preview. */
+function gradientPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set([Math.round((x / width) * 255), Math.round((y / height) * 200), 180], y * (width * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 let h: Harness;
 let browser: Browser;
@@ -179,7 +208,7 @@ test('browse folders with breadcrumbs, preview an image and a text file', async 
   await page.locator('tr[data-key="photos/a.png"] button.object').click();
   const image = page.locator('dialog img.preview');
   await image.waitFor();
-  await page.waitForFunction(() => ((document.querySelector('dialog img.preview') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+  assert.equal(await page.waitForFunction(() => (document.querySelector('dialog img.preview') as HTMLImageElement | null)?.naturalWidth).then((w) => w.jsonValue()), 360);
   assert.match(await page.locator('dialog dl.info').innerText(), /CRC-64/);
   await shot('details-1280');
   await page.keyboard.press('Escape');

@@ -136,7 +136,7 @@ export async function objectsView(app: App, main: HTMLElement, uploads: Uploads,
         const check = h('input', { type: 'checkbox', 'aria-label': `Select ${name}`, disabled: r.folder, checked: selected.has(r.key) });
         check.addEventListener('change', () => ((check.checked ? selected.add(r.key) : selected.delete(r.key)), render()));
         const link = r.folder
-          ? h('a', { href: bucketHash(bucket, r.key), class: 'folder' }, '📁 ', name)
+          ? h('a', { href: bucketHash(bucket, r.key), class: 'folder' }, h('span', { class: 'folder-icon', 'aria-hidden': 'true' }), name)
           : h('button', { class: 'link object', onclick: () => void objectDetails(app, bucket, r.key, () => load()) }, name);
         return h('tr', { 'data-key': r.key }, h('td', { class: 'check' }, check), h('td', { class: 'name' }, link), h('td', { class: 'num' }, r.folder ? '' : formatBytes(r.size)), h('td', { class: 'wide' }, formatDate(r.modified)), h('td', { class: 'wide' }, r.storageClass));
       }),
