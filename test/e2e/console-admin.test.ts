@@ -5,11 +5,16 @@
  * root account's keys and users, bodies, bad ids.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 // @ts-expect-error: a plain .mjs build script without type declarations.
 import { buildConsole } from '../../packages/console/scripts/build.mjs';
 import { assertCosError, authorization, send, type RawResponse } from './raw.js';
 import { temporaryCredentials } from './browser/page-server.js';
+import { killServerProcesses, startServerProcess } from './process.js';
 import { APPID, bucketName, REGION, SECRET_ID, startHarness, UIN, type Harness } from './harness.js';
 
 let h: Harness;
@@ -88,6 +93,30 @@ test('console: false (--no-console) serves no console, and buckets work as befor
   const bucket = bucketName('noconsole');
   await off.cos.putBucket({ Bucket: bucket, Region: REGION });
   assert.equal((await off.cos.headBucket({ Bucket: bucket, Region: REGION })).statusCode, 200);
+});
+
+/** The status of an anonymous GET to a port. */
+function statusOf(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject).end();
+  });
+}
+
+test('cosbox serve serves the console; cosbox serve --no-console does not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cosbox-console-cli-'));
+  t.after(async () => {
+    killServerProcesses();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const on = await startServerProcess(join(dir, 'on'));
+  assert.equal(await statusOf(on.port, '/-/console/'), 200);
+  on.child.kill('SIGTERM');
+  await on.exited;
+  const quiet = await startServerProcess(join(dir, 'off'), ['--no-console']);
+  assert.equal(await statusOf(quiet.port, '/-/console/'), 404);
+  assert.equal(await statusOf(quiet.port, '/-/console/console.js'), 404);
+  quiet.child.kill('SIGTERM');
+  await quiet.exited;
 });
 
 test('admin API: a root account lists, adds and removes its keys and sub-users; a secret is shown once', async () => {
