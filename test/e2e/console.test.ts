@@ -286,6 +286,44 @@ test('set a CORS rule with the form (validated first)', async () => {
   await shot('settings-1280');
 });
 
+test('access keys: add a sub-user (its secret shown once), sign in as it, see AccessDenied spelled out, remove it', async () => {
+  await page.getByRole('link', { name: 'Access keys' }).click();
+  await page.getByRole('heading', { name: /Root account/ }).waitFor();
+  await page.getByRole('button', { name: 'Add sub-user' }).click();
+  await page.getByLabel('Sub-user uin').fill('100000000042');
+  await page.getByRole('button', { name: 'Add with a key' }).click();
+  const secret = page.locator('dialog .secret');
+  const secretId = await secret.locator('input.secret-id').inputValue();
+  const secretKey = await secret.locator('input.secret-key').inputValue();
+  assert.match(secretId, /^AKID/);
+  await secret.getByRole('button', { name: 'Done' }).click();
+  await page.locator('section.account[data-uin="100000000042"]').getByText(secretId).waitFor();
+  assert.equal(await page.getByText(secretKey).count(), 0, 'the secret is not shown again');
+
+  const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const sub = await other.newPage();
+    await sub.goto(`${origin}/-/console/`);
+    await sub.getByLabel('SecretId').fill(secretId);
+    await sub.getByLabel('SecretKey').fill(secretKey);
+    await sub.getByRole('button', { name: 'Sign in' }).click();
+    await sub.locator('main .problem', { hasText: 'Access denied: the signed-in key may not do this.' }).waitFor();
+    assert.equal(await sub.locator('a.nav-keys').getAttribute('aria-disabled'), 'true', 'access keys greyed out for a sub-user');
+    await sub.getByLabel('Bucket name').fill(Bucket);
+    await sub.getByRole('button', { name: 'Open bucket' }).click();
+    await sub.locator('#toasts .toast.error', { hasText: 'Access denied' }).first().waitFor();
+  } finally {
+    await other.close();
+  }
+
+  const account = page.locator('section.account[data-uin="100000000042"]');
+  await account.getByRole('button', { name: 'Remove sub-user' }).click();
+  await page.locator('dialog').getByLabel('Type 100000000042 to confirm').fill('100000000042');
+  await page.locator('dialog').getByRole('button', { name: 'Remove sub-user' }).click();
+  await toastSays('Sub-user 100000000042 removed.');
+  assert.equal(await h.server.services.meta.getAccount('100000000042'), undefined);
+});
+
 test('at phone width (390 px) the views still fit', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [hash, name] of [[`#/b/${Bucket}/photos%2F`, 'objects-390'], ['#/', 'buckets-390'], [`#/s/${Bucket}/cors`, 'settings-390']] as const) {

@@ -1,7 +1,7 @@
 /** The bucket list: region, creation date, object count (when cheap); create and delete. */
 import type { App } from './app.js';
 import { bucketHash, go, regionOf } from './app.js';
-import { act, clear, confirmAction, dialog, formatDate, h, toast } from './ui.js';
+import { act, clear, confirmAction, describeError, dialog, formatDate, h, toast } from './ui.js';
 
 /** The server's rule (PUT Bucket): `<name>-<appid>`, lower-case letters, digits and inner hyphens, 60 characters at most. */
 export const BUCKET_NAME = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)-(\d+)$/;
@@ -25,8 +25,20 @@ export async function bucketsView(app: App, main: HTMLElement): Promise<void> {
     h('div', { class: 'toolbar' }, h('h1', {}, 'Buckets'), h('span', { class: 'spacer' }), h('button', { class: 'primary', onclick: () => createBucket(app) }, 'Create bucket')),
     h('div', { class: 'table-wrap' }, h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Region'), h('th', { class: 'wide' }, 'Created'), h('th', {}, 'Objects'), h('th', {}, ''))), body)),
   );
-  const result = await act(undefined, () => app.cos.getService({}));
-  if (!result) return clear(body, h('tr', {}, h('td', { colspan: 5 }, 'The bucket list could not be read.')));
+  let result;
+  try {
+    result = await app.cos.getService({});
+  } catch (error) {
+    // A sub-user may use buckets it cannot list: let it open one by name.
+    const name = h('input', { 'aria-label': 'Bucket name', placeholder: `name-${app.appid ?? 'appid'}`, required: true });
+    clear(
+      body,
+      h('tr', {}, h('td', { colspan: 5 },
+        h('p', { class: 'problem', role: 'alert' }, `The bucket list could not be read. ${describeError(error)}`),
+        h('form', { class: 'toolbar', onsubmit: (e: Event) => (e.preventDefault(), go(bucketHash(name.value.trim()))) }, name, h('button', { type: 'submit' }, 'Open bucket')))),
+    );
+    return;
+  }
   const buckets = (result.Buckets ?? []) as BucketRow[];
   for (const b of buckets) app.regions.set(b.Name, b.Location);
   if (!app.appid && buckets[0]) app.appid = BUCKET_NAME.exec(buckets[0].Name)?.[2];
