@@ -76,6 +76,7 @@ before(async () => {
   await writeFile(join(files, 'photos', 'sub', 'c.json'), '{"deep":true}');
   await writeFile(join(files, 'big.bin'), randomBytes(30 * MB));
   await writeFile(join(files, 'cancel.bin'), randomBytes(24 * MB));
+  await writeFile(join(files, 'resume.bin'), randomBytes(24 * MB));
   h = await startHarness();
   origin = `http://127.0.0.1:${h.port}`;
   browser = await launchChromium();
@@ -195,6 +196,27 @@ test('cancel an upload, then retry it', async () => {
   const head = await h.cos.headObject({ Bucket, Region: REGION, Key: 'cancel.bin' });
   assert.equal(head.headers?.['content-length'], String(24 * MB));
   await shot('uploads-1280');
+});
+
+test('a multipart upload cut by a reload continues from the parts the server has when the file is picked again', async () => {
+  const isPart = (url: string) => url.includes('partNumber=') && url.includes('/resume.bin?');
+  const firstPart = page.waitForEvent('requestfinished', (r) => isPart(r.url()) && r.method() === 'PUT');
+  await page.locator('input[data-role="upload-files"]').setInputFiles(join(files, 'resume.bin'));
+  await firstPart;
+  await page.reload();
+
+  const parts: string[] = [];
+  page.on('requestfinished', (r) => void (isPart(r.url()) && r.method() === 'PUT' && parts.push(r.url())));
+  const unfinished = page.locator('.unfinished li', { hasText: 'resume.bin' });
+  await unfinished.waitFor();
+  const chooser = page.waitForEvent('filechooser');
+  await unfinished.getByRole('button', { name: 'Resume…' }).click();
+  await (await chooser).setFiles(join(files, 'resume.bin'));
+  await uploadDone('resume.bin');
+  const head = await h.cos.headObject({ Bucket, Region: REGION, Key: 'resume.bin' });
+  assert.equal(head.headers?.['content-length'], String(24 * MB));
+  assert.ok(parts.length < 5, `only the missing parts are sent again: ${parts.length} of 5`);
+  await page.locator('.unfinished li', { hasText: 'resume.bin' }).waitFor({ state: 'detached' });
 });
 
 test('browse folders with breadcrumbs, preview an image and a text file', async () => {
