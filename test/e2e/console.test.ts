@@ -239,6 +239,33 @@ test('browse folders with breadcrumbs, preview an image and a text file', async 
   await page.locator('dialog pre.preview', { hasText: 'hello from the console' }).waitFor();
 });
 
+test('page through a large folder, filter it by prefix, sort it', async () => {
+  const keys = Array.from({ length: 105 }, (_, i) => `many/item-${String(i).padStart(3, '0')}.txt`);
+  for (let i = 0; i < keys.length; i += 15) {
+    await Promise.all(keys.slice(i, i + 15).map((Key, j) => h.cos.putObject({ Bucket, Region: REGION, Key, Body: 'x'.repeat(i + j) })));
+  }
+  await page.keyboard.press('Escape');
+  await page.goto(`${origin}/-/console/#/b/${Bucket}/many%2F`);
+  const rows = page.locator('table.objects tbody tr[data-key]');
+  await page.locator('tr[data-key="many/item-000.txt"]').waitFor();
+  assert.equal(await rows.count(), 100);
+  await page.getByRole('button', { name: 'Next ›' }).click();
+  await page.locator('tr[data-key="many/item-104.txt"]').waitFor();
+  assert.equal(await rows.count(), 5);
+  await page.getByRole('button', { name: '‹ Previous' }).click();
+  await page.locator('tr[data-key="many/item-000.txt"]').waitFor();
+
+  await page.getByLabel('Filter by prefix').fill('item-10');
+  await page.getByLabel('Filter by prefix').press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('table.objects tbody tr[data-key]').length === 5);
+  await page.getByLabel('Sort by').selectOption('size');
+  assert.equal(await rows.first().getAttribute('data-key'), 'many/item-104.txt', 'largest first');
+
+  await page.goto(`${origin}/-/console/#/b/${Bucket}/photos%2F`);
+  await page.locator('tr[data-key="photos/b.txt"] button.object').click();
+  await page.locator('dialog pre.preview', { hasText: 'hello from the console' }).waitFor();
+});
+
 test('share a link with an expiry, copied to the clipboard, fetched anonymously', async () => {
   await page.locator('dialog').getByRole('button', { name: 'Share link' }).click();
   const share = page.locator('dialog[aria-label="Share link"]');
