@@ -261,6 +261,17 @@ test('page through a large folder, filter it by prefix, sort it', async () => {
   await page.getByLabel('Sort by').selectOption('size');
   assert.equal(await rows.first().getAttribute('data-key'), 'many/item-104.txt', 'largest first');
 
+  // Markdown is rendered from text: markup in it stays text.
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'many/readme.md', Body: '# Title\n\nSome **bold** text <img src=x onerror=alert(1)>\n\n- one\n- two\n' });
+  await page.getByLabel('Filter by prefix').fill('readme');
+  await page.getByLabel('Filter by prefix').press('Enter');
+  await page.locator('tr[data-key="many/readme.md"] button.object').click();
+  await page.locator('dialog .markdown h3', { hasText: 'Title' }).waitFor();
+  assert.equal(await page.locator('dialog .markdown strong').innerText(), 'bold');
+  assert.equal(await page.locator('dialog .markdown li').count(), 2);
+  assert.equal(await page.locator('dialog .markdown img').count(), 0);
+  await page.keyboard.press('Escape');
+
   await page.goto(`${origin}/-/console/#/b/${Bucket}/photos%2F`);
   await page.locator('tr[data-key="photos/b.txt"] button.object').click();
   await page.locator('dialog pre.preview', { hasText: 'hello from the console' }).waitFor();

@@ -5,6 +5,7 @@
  */
 import type { App } from './app.js';
 import { regionOf } from './app.js';
+import { renderMarkdown } from './markdown.js';
 import { act, confirmAction, dialog, describeError, formatBytes, formatDate, h, promptFields, toast } from './ui.js';
 
 const PREVIEW_BYTES = 256 * 1024;
@@ -84,6 +85,14 @@ export function objectDetails(app: App, bucket: string, key: string, changed: ()
       if (type.startsWith('video/') || /\.(mp4|webm|ogv|mov)$/.test(lower)) return h('video', { class: 'preview', src, controls: true, preload: 'metadata' });
       if (type.startsWith('audio/') || /\.(mp3|ogg|wav|m4a|flac)$/.test(lower)) return h('audio', { src, controls: true, preload: 'metadata' });
       if (type === 'application/pdf' || lower.endsWith('.pdf')) return h('iframe', { class: 'preview pdf', src, title: `PDF ${fileName}` });
+      if (type === 'text/markdown' || /\.(md|markdown)$/.test(lower)) {
+        const box = h('div', {}, h('p', { class: 'hint' }, 'Loading…'));
+        fetch(src, { headers: { Range: `bytes=0-${PREVIEW_BYTES - 1}` }, credentials: 'omit' })
+          .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`))))
+          .then((text) => box.replaceChildren(renderMarkdown(text)))
+          .catch((e: Error) => box.replaceChildren(h('p', { class: 'problem' }, `No preview: ${e.message}`)));
+        return box;
+      }
       if (type.startsWith('text/') || /json|xml|javascript|yaml/.test(type) || /\.(txt|md|markdown|json|csv|log|xml|ya?ml|js|ts|html|css)$/.test(lower)) {
         const pre = h('pre', { class: 'preview text' }, 'Loading…');
         fetch(src, { headers: { Range: `bytes=0-${PREVIEW_BYTES - 1}` }, credentials: 'omit' })
