@@ -19,6 +19,7 @@ import { buildConsole } from '../../packages/console/scripts/build.mjs';
 import { ensureChromium, launchChromium } from './browser/chromium.js';
 import { APPID, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 import { send } from './raw.js';
+import { temporaryCredentials } from './browser/page-server.js';
 
 const MB = 1024 * 1024;
 /** Where screenshots go: gitignored, kept by CI as artifacts. */
@@ -95,7 +96,11 @@ after(async () => {
   if (files) await rm(files, { recursive: true, force: true });
 });
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+/** A screenshot without the passing messages of earlier steps. */
+async function shot(name: string): Promise<void> {
+  await page.evaluate(() => document.getElementById('toasts')?.replaceChildren());
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
 /** Waits for a message; fails with every message shown (an error toast says why) when it does not come. */
 async function toastSays(text: string | RegExp): Promise<void> {
   try {
@@ -382,6 +387,29 @@ test('access keys: add a sub-user (its secret shown once), sign in as it, see Ac
   await page.locator('dialog').getByRole('button', { name: 'Remove sub-user' }).click();
   await toastSays('Sub-user 100000000042 removed.');
   assert.equal(await h.server.services.meta.getAccount('100000000042'), undefined);
+});
+
+test('sign in with a temporary key: its bucket works, the admin pages are greyed out', async () => {
+  const temporary = await temporaryCredentials(h, Bucket);
+  const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  try {
+    const tmp = await other.newPage();
+    await tmp.goto(`${origin}/-/console/`);
+    await tmp.getByLabel('SecretId').fill(temporary.TmpSecretId);
+    await tmp.getByLabel('SecretKey').fill(temporary.TmpSecretKey);
+    await tmp.getByLabel('Session token (temporary keys only)').fill(temporary.SecurityToken);
+    await tmp.getByRole('button', { name: 'Sign in' }).click();
+    await tmp.locator('header.top').waitFor();
+    assert.equal(await tmp.locator('a.nav-keys').getAttribute('aria-disabled'), 'true');
+    await tmp.goto(`${origin}/-/console/#/b/${Bucket}/photos%2F`);
+    await tmp.locator('tr[data-key="photos/b.txt"]').waitFor();
+    await tmp.locator('input[data-role="upload-files"]').setInputFiles({ name: 'from-temporary.txt', mimeType: 'text/plain', buffer: Buffer.from('temporary') });
+    await tmp.locator('li.upload.done[data-key="photos/from-temporary.txt"]').waitFor({ state: 'attached' });
+    const stored = await h.cos.getObject({ Bucket, Region: REGION, Key: 'photos/from-temporary.txt' });
+    assert.equal(stored.Body.toString(), 'temporary');
+  } finally {
+    await other.close();
+  }
 });
 
 test('at phone width (390 px) the views still fit', async () => {
