@@ -351,6 +351,28 @@ test('set a CORS rule with the form (validated first)', async () => {
   await shot('settings-1280');
 });
 
+test('lifecycle and tagging forms: checked, saved, read back by the official SDK', async () => {
+  await page.getByRole('tab', { name: 'Lifecycle' }).click();
+  await page.getByRole('button', { name: 'Add lifecycle rule' }).click();
+  await page.getByRole('button', { name: 'Save Lifecycle' }).click();
+  await page.locator('.setting .problem', { hasText: 'give an expiration' }).waitFor();
+  await page.getByLabel('Prefix').fill('logs/');
+  await page.getByLabel('Expire after (days)').fill('30');
+  await page.getByRole('button', { name: 'Save Lifecycle' }).click();
+  await toastSays('Lifecycle saved.');
+  const lifecycle = await h.cos.getBucketLifecycle({ Bucket, Region: REGION });
+  assert.equal(lifecycle.Rules[0].Expiration?.Days, '30');
+
+  await page.getByRole('tab', { name: 'Tagging' }).click();
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.getByLabel('Tag key').fill('team');
+  await page.getByLabel('Tag value').fill('storage');
+  await page.getByRole('button', { name: 'Save Tagging' }).click();
+  await toastSays('Tagging saved.');
+  const tagging = await h.cos.getBucketTagging({ Bucket, Region: REGION });
+  assert.deepEqual(tagging.Tags, [{ Key: 'team', Value: 'storage' }]);
+});
+
 test('access keys: add a sub-user (its secret shown once), sign in as it, see AccessDenied spelled out, remove it', async () => {
   await page.getByRole('link', { name: 'Access keys' }).click();
   await page.getByRole('heading', { name: /Root account/ }).waitFor();
@@ -422,6 +444,13 @@ test('at phone width (390 px) the views still fit', async () => {
     assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
     await shot(name);
   }
+  await page.goto(`${origin}/-/console/#/b/${Bucket}/photos%2F`);
+  await page.locator('tr[data-key="photos/a.png"] button.object').click();
+  await page.locator('dialog img.preview').waitFor();
+  const dialogWidth = await page.locator('dialog').evaluate((d) => d.getBoundingClientRect().width);
+  assert.ok(dialogWidth <= 390, `the dialog fits: ${dialogWidth}px`);
+  await shot('details-390');
+  await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 1280, height: 860 });
 });
 
