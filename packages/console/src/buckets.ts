@@ -12,6 +12,9 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Objects are counted (one listing request each) only when there are this few buckets. */
+const MAX_COUNTED = 50;
+
 interface BucketRow {
   Name: string;
   Location: string;
@@ -46,8 +49,8 @@ export async function bucketsView(app: App, main: HTMLElement): Promise<void> {
   clear(
     body,
     buckets.map((b) => {
-      const count = h('td', { class: 'num' }, '…');
-      void countObjects(app, b.Name).then((n) => (count.textContent = n));
+      const count = h('td', { class: 'num' }, buckets.length <= MAX_COUNTED ? '…' : '');
+      if (buckets.length <= MAX_COUNTED) void countObjects(app, b.Name).then((n) => (count.textContent = n));
       return h(
         'tr',
         {},

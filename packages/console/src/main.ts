@@ -2,7 +2,7 @@
  * The cosbox web console: sign-in, then buckets, folders, objects, bucket settings and access keys.
  * Routes live in the location hash (`#/b/<bucket>/<prefix>`), never a secret.
  */
-import { go, parseRoute, type App } from './app.js';
+import { parseRoute, type App } from './app.js';
 import { bucketsView } from './buckets.js';
 import { keysView, readKeys } from './keys.js';
 import { objectsView } from './objects.js';
@@ -112,6 +112,8 @@ async function start(credentials: Credentials): Promise<void> {
     else if (r.view === 's' && r.bucket) await settingsView(app, main, r.bucket, r.rest);
     else if (r.view === 'keys') await keysView(app, main);
     else await bucketsView(app, main);
+    // Keyboard users land on the new view, not on the page's top, when the link they used is gone.
+    if (!document.activeElement || document.activeElement === document.body) main.focus({ preventScroll: true });
   }
   window.onhashchange = () => void route();
   await route();
@@ -120,4 +122,3 @@ async function start(credentials: Credentials): Promise<void> {
 const saved = storedCredentials();
 if (saved) void start(saved).catch((error) => signInView(describeError(error)));
 else signInView();
-export { go };
