@@ -86,8 +86,8 @@ before(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // What the page says (its error messages among it) goes to the test's output, to diagnose a failure.
   page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
-  page.on('requestfinished', (r) => void r.response().then((res) => res && res.status() >= 300 && process.stderr.write(`[req] ${r.method()} ${r.url()} ${res.status()}\n`)));
 });
 
 after(async () => {
@@ -211,7 +211,6 @@ test('a multipart upload cut by a reload continues from the parts the server has
   await page.reload();
 
   const parts: string[] = [];
-  page.on('requestfinished', (r) => void (isPart(r.url()) && r.method() === 'PUT' && parts.push(r.url())));
   const unfinished = page.locator('.unfinished li', { hasText: 'resume.bin' });
   await unfinished.waitFor();
   const chooser = page.waitForEvent('filechooser');
