@@ -17,10 +17,11 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
+/** `extraArgs` go to `cosbox serve` after the defaults (e.g. `--no-console`). */
+export async function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=cosbox-source', '--import', 'tsx', 'packages/cli/src/cli.ts', 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
+    ['--conditions=cosbox-source', '--import', 'tsx', 'packages/cli/src/cli.ts', 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extraArgs],
     {
       cwd: root,
       env: { ...process.env, COSBOX_SECRET_ID: SECRET_ID, COSBOX_SECRET_KEY: SECRET_KEY, COSBOX_APPID: APPID, COSBOX_UIN: UIN },

@@ -25,6 +25,7 @@ interface ServeOptions {
   logLevel: string;
   timeScale: number;
   lifecycleInterval: number;
+  console: boolean;
 }
 
 function positiveNumber(value: string): number {
@@ -69,9 +70,11 @@ async function serve(o: ServeOptions): Promise<void> {
     logLevel: o.logLevel,
     timeScale: o.timeScale,
     lifecycleIntervalMs: o.lifecycleInterval * 1000,
+    console: o.console,
   });
   keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
+  if (o.console) process.stdout.write(`console: ${server.url}/-/console/\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -106,6 +109,7 @@ program
   .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
   .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
   .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
+  .option('--no-console', 'do not serve the web console at /-/console/')
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);

@@ -15,6 +15,8 @@ import { handlers } from './handlers/index.js';
 import { ServerSideEncryption } from './model/encryption.js';
 import { METADATA_FILE } from './admin.js';
 import { Pipeline, rawErrorResponse, type HandlerTable } from './http/pipeline.js';
+import { AdminRoutes } from './admin/index.js';
+import { ConsoleAssets, DEFAULT_CONSOLE_DIR } from './admin/console.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
@@ -72,6 +74,10 @@ export interface ServerOptions {
   maxObjectSize?: number;
   /** Replaces the handler table: for fault-injection tests only. */
   handlers?: HandlerTable;
+  /** Serve the web console at /-/console/ (default true; `--no-console` turns it off). */
+  console?: boolean;
+  /** Where the built console is; default packages/console/dist. */
+  consoleDir?: string;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -129,7 +135,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale, maxObjectSize: options.maxObjectSize },
     log,
   };
-  const pipeline = new Pipeline(services, options.handlers ?? handlers);
+  const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
+  const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
   // serve() answers every error itself; the catch is the last guard that keeps the process up.
   const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) =>
     pipeline.serve(req, res, expectContinue).catch((err: unknown) => {

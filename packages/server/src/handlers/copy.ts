@@ -117,7 +117,8 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
     if (evaluatePreconditions(conditions, rec.etag, rec.lastModified) !== 'ok') throw new CosError('PreconditionFailed');
     // An archived source is copied (or moved to another class) only from a restored copy, as on COS.
     requireReadable(rec, ctx.now);
-    const sameObject = from.name === bucket.name && source.key === key;
+    // A named version copied onto its key is how a previous version is restored (S3 documents it).
+    const sameObject = from.name === bucket.name && source.key === key && !source.versionId;
     // Copying an object onto itself only makes sense to change it (C226).
     if (sameObject && metadata === 'Copy' && !requestedSse && !(classGiven && requested.storageClass !== rec.storageClass)) {
       throw new CosError(

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { buildXml, CosError, isHeaderName, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
 import { authorizeRequest } from '../auth/authorize.js';
+import { isAdminAddress, type AdminRoutes } from '../admin/index.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
 import { corsHeaders, matchCors } from '../model/cors.js';
@@ -92,6 +93,8 @@ export class Pipeline {
   constructor(
     private readonly services: Services,
     private readonly handlers: HandlerTable,
+    /** `/-/...` on the service host: the console and the admin API. */
+    private readonly admin?: AdminRoutes,
   ) {}
 
   /**
@@ -149,6 +152,10 @@ export class Pipeline {
       this.services.accounts,
       this.services.temporaryKeys,
     );
+    if (this.admin && isAdminAddress(address)) {
+      const readBody = (limit: number) => (expectContinue && res.writeContinue(), readAll(req, limit));
+      return this.admin.serve({ method, pathname: address.pathname, caller, services: this.services, now, header, readBody });
+    }
     // Routed after authentication, so that an unsigned sub-resource is refused as such (403) before
     // the table says whether cosbox has it.
     const op = route(method, address, query, (name) => header(name) !== undefined);
