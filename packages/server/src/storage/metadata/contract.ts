@@ -179,6 +179,20 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await rejectsWith(s.setBucketTagging('none-1', []), 'NoSuchBucket');
   }));
 
+  test(`${name}: a bucket's configuration documents are set, replaced and removed one by one`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    assert.equal('configs' in (await s.getBucket('a-1'))!, false, 'none at first');
+    await s.setBucketConfig('a-1', 'website', { index: 'index.html' });
+    await s.setBucketConfig('a-1', 'referer', { status: 'Enabled', domains: ['*.example.com'] });
+    assert.deepEqual((await s.getBucket('a-1'))?.configs, { website: { index: 'index.html' }, referer: { status: 'Enabled', domains: ['*.example.com'] } });
+    await s.setBucketConfig('a-1', 'website', { index: 'home.html' });
+    assert.deepEqual((await s.getBucket('a-1'))?.configs?.website, { index: 'home.html' }, 'replaced, the read after the write sees it');
+    await s.setBucketConfig('a-1', 'website', undefined);
+    await s.setBucketConfig('a-1', 'referer', undefined);
+    assert.equal('configs' in (await s.getBucket('a-1'))!, false, 'none left');
+    await rejectsWith(s.setBucketConfig('none-1', 'website', {}), 'NoSuchBucket');
+  }));
+
   test(`${name}: an object's restore state round-trips; deleteObjectIf removes only what it accepts`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
     const restore = { tier: 'Bulk' as const, days: 2, requestedAt: 1, readyAt: 2, expiresAt: 3 };

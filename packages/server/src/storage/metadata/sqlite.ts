@@ -171,6 +171,9 @@ export const MIGRATIONS: Record<number, string> = {
   `,
   // Symlinks (PUT Object symlink): the key a link points to, NULL for every other object.
   8: 'ALTER TABLE objects ADD COLUMN symlink_target TEXT;',
+  // The bucket configurations that are one document each (policy, website, referer, logging...):
+  // one JSON object keyed by the configuration's name, NULL when the bucket has none.
+  9: 'ALTER TABLE buckets ADD COLUMN configs TEXT;',
 };
 
 const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
@@ -217,6 +220,7 @@ interface BucketRow {
   versioning: string | null;
   lifecycle: string | null;
   tagging: string | null;
+  configs: string | null;
 }
 
 /** The acl member, present only when one was stored. */
@@ -259,6 +263,7 @@ function toBucket(row: BucketRow): BucketRecord {
     ...(row.lifecycle ? { lifecycle: JSON.parse(row.lifecycle) as LifecycleRule[] } : {}),
     ...(row.tagging ? { tagging: JSON.parse(row.tagging) as Tag[] } : {}),
     ...(row.versioning ? { versioning: versioningOfRow(row) } : {}),
+    ...(row.configs ? { configs: JSON.parse(row.configs) as Record<string, unknown> } : {}),
   };
 }
 
@@ -479,6 +484,7 @@ function prepareStatements(db: Database.Database) {
     setBucketCors: db.prepare('UPDATE buckets SET cors = ? WHERE name = ?'),
     setBucketLifecycle: db.prepare('UPDATE buckets SET lifecycle = ? WHERE name = ?'),
     setBucketTagging: db.prepare('UPDATE buckets SET tagging = ? WHERE name = ?'),
+    setBucketConfigs: db.prepare('UPDATE buckets SET configs = ? WHERE name = ?'),
     lifecycleBuckets: db.prepare('SELECT * FROM buckets WHERE lifecycle IS NOT NULL ORDER BY name'),
     anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1'),
     anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1'),
@@ -690,6 +696,18 @@ export class SqliteMetadataStore implements MetadataStore {
   setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketTagging.run(tagsColumn(tags), name).changes === 0) throw new CosError('NoSuchBucket');
+      this.buckets.delete(name);
+    });
+  }
+
+  setBucketConfig(name: string, kind: string, value: unknown): Promise<void> {
+    return this.write(() => {
+      const row = this.stmt.getBucket.get(name) as BucketRow | undefined;
+      if (!row) throw new CosError('NoSuchBucket');
+      const configs = row.configs ? (JSON.parse(row.configs) as Record<string, unknown>) : {};
+      if (value === undefined) delete configs[kind];
+      else configs[kind] = value;
+      this.stmt.setBucketConfigs.run(Object.keys(configs).length > 0 ? JSON.stringify(configs) : null, name);
       this.buckets.delete(name);
     });
   }

@@ -25,6 +25,11 @@ export interface BucketRecord {
   lifecycle?: LifecycleRule[];
   /** The bucket's tags (PUT Bucket tagging), when it has any. */
   tagging?: Tag[];
+  /**
+   * The configurations that are one document each (`policy`, `website`, `referer`, ...), by name,
+   * as their model module validated and stored them (read them through that module's accessor).
+   */
+  configs?: Readonly<Record<string, unknown>>;
 }
 
 /** Which objects a lifecycle rule applies to: all of these must hold (an empty filter matches all). */
@@ -332,6 +337,8 @@ export interface MetadataStore {
   setBucketLifecycle(name: string, rules: LifecycleRule[] | undefined): Promise<void>;
   /** Replaces the bucket's tags, or removes them (undefined or empty). Throws NoSuchBucket. */
   setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void>;
+  /** Replaces one configuration document of the bucket (`configs[kind]`), or removes it (undefined). Throws NoSuchBucket. */
+  setBucketConfig(name: string, kind: string, value: unknown): Promise<void>;
   /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
   listLifecycleBuckets(): Promise<BucketRecord[]>;
 
