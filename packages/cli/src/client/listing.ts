@@ -21,12 +21,20 @@ export interface Entry {
   path?: string;
 }
 
-/** `--include` / `--exclude` globs on the relative path (a pattern without '/' matches the file name). */
+/** `--include` / `--exclude` globs on the relative path; a pattern without '/' matches the file name. */
 export function pathFilter(include: string[] = [], exclude: string[] = []): (rel: string) => boolean {
-  const options = { dot: true, basename: true };
-  const included = include.length ? picomatch(include, options) : () => true;
-  const excluded = exclude.length ? picomatch(exclude, options) : () => false;
+  const included = include.length ? globs(include) : () => true;
+  const excluded = exclude.length ? globs(exclude) : () => false;
   return (rel) => included(rel) && !excluded(rel);
+}
+
+function globs(patterns: string[]): (rel: string) => boolean {
+  const options = { dot: true };
+  const onName = patterns.filter((p) => !p.includes('/'));
+  const onPath = patterns.filter((p) => p.includes('/'));
+  const name = onName.length ? picomatch(onName, options) : () => false;
+  const path = onPath.length ? picomatch(onPath, options) : () => false;
+  return (rel) => name(rel.slice(rel.lastIndexOf('/') + 1)) || path(rel);
 }
 
 /** Every object under `prefix`, page by page; with a delimiter, the common prefixes too. */

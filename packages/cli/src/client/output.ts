@@ -27,7 +27,7 @@ export function humanSize(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+  return unit === 0 ? `${Math.round(bytes)} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
 }
 
 function duration(seconds: number): string {
@@ -135,7 +135,8 @@ export class Progress {
           const filled = Math.round(params.progress * size);
           const bar = c.cyan('█'.repeat(filled)) + c.dim('░'.repeat(size - filled));
           const elapsed = (Date.now() - payload.started) / 1000;
-          const speed = elapsed > 0 ? payload.bytes / elapsed : 0;
+          // Too early a speed says nothing.
+          const speed = elapsed >= 0.5 || (elapsed > 0 && payload.bytes >= payload.total) ? payload.bytes / elapsed : 0;
           const eta = speed > 0 ? (payload.total - payload.bytes) / speed : Infinity;
           const percent = `${Math.floor(params.progress * 100)}%`.padStart(4);
           return `${bar} ${percent} ${humanSize(payload.bytes)}/${humanSize(payload.total)} ${humanSize(speed)}/s ETA ${duration(eta)} ${payload.label}`;
@@ -179,6 +180,8 @@ export class Progress {
 
   stop(): void {
     this.overall.update(this.loaded, this.overallPayload());
+    // Draws once more, which also prints the lines logged since the last frame.
+    this.multi.update();
     this.multi.stop();
   }
 }
