@@ -3,6 +3,7 @@
  * and Ctrl-C (which aborts the requests in flight; an upload in parts stays on the server, so a
  * rerun resumes it).
  */
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { loadSettings, type Settings } from './config.js';
 import { describeFailure, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PartialFailure, UsageError } from './errors.js';
@@ -48,6 +49,8 @@ export async function runCommand(command: Command, body: (ctx: Context) => Promi
   const flags = command.opts<ClientFlags>();
   const out = new Output(flags);
   const controller = new AbortController();
+  // Every request in flight listens to it: thousands at once are expected, not a leak.
+  setMaxListeners(0, controller.signal);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(EXIT_INTERRUPTED);
