@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import COS from '@cosbox/sdk';
-import { CREDENTIALS } from './client.js';
+import { CREDENTIALS, Target, withAgent } from './client.js';
 import { startServer, stopServer } from './servers.js';
+import { multipart, putThenGet } from './workloads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick') || process.env.npm_config_quick === 'true';
@@ -104,6 +105,17 @@ async function main(): Promise<void> {
     log('download');
     largeRow(`cosbox cp ${config.largeMiB} MiB down (8 MiB ranges, 4 at once)`, await cosbox(server.port, ['cp', `cos://${BUCKET}/cli-large.bin`, join(work, 'down.bin')]));
     await cosbox(server.port, ['rb', '--force', `cos://${BUCKET}`]);
+
+    // The server's own figures in the same conditions: bench/run.ts's load generator (raw signed
+    // requests, no client-side hashing, no process start).
+    log('server figures (bench/run.ts workloads)');
+    const target = new Target('cosbox', server.port);
+    await withAgent(1, (agent) => target.ok(agent, { method: 'PUT', bucket: 'bench', key: '' }));
+    const small4k = await putThenGet(target, 'small/', randomBytes(SMALL_SIZE), 32, 5, 10_000);
+    rows.push({ metric: 'server: 4 KiB PUTs, 32 at once (bench/run.ts)', seconds: small4k.put.seconds, rate: `${small4k.put.opsPerSec.toFixed(0)} PUTs/s` });
+    const parts = await multipart(target, randomBytes(8 * MiB), config.largeMiB);
+    if (!parts.implemented) throw new Error('multipart not implemented');
+    rows.push({ metric: `server: multipart ${config.largeMiB} MiB, 8 MiB parts 4 at once (bench/run.ts)`, seconds: config.largeMiB / parts.mibPerSec, rate: `${parts.mibPerSec.toFixed(0)} MiB/s` });
   } finally {
     await stopServer(server);
     await rm(work, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { crc64 } from '@cosbox/protocol';
-import { bucketName, REGION, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { APPID, bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { send } from './raw.js';
 import { cli, cliEnv, jsonLines, ok, type CliEnv } from './cli-run.js';
 
 let h: Harness;
@@ -341,11 +342,11 @@ test('config: profiles written by config set; flags beat the environment, the en
   const bucket = await newBucket('cfg');
   const endpoint = `http://127.0.0.1:${h.port}`;
   const noEnv = { COS_ENDPOINT: undefined, COS_SECRET_ID: undefined, COS_SECRET_KEY: undefined };
-  for (const [name, value] of [['endpoint', endpoint], ['region', REGION], ['secret-id', 'AKIDcosboxE2ETestKey0000000000000000'], ['secret_key', SECRET_KEY]]) {
+  for (const [name, value] of [['endpoint', endpoint], ['region', REGION], ['secret-id', SECRET_ID], ['secret_key', SECRET_KEY]]) {
     assert.equal((await cli(e, ['config', 'set', '--profile', 'box', name, value])).status, 0);
   }
   assert.equal((await cli(e, ['config', 'set', 'secret_key', 'wrong-key'])).status, 0, 'the default profile');
-  assert.equal((await cli(e, ['config', 'set', 'secret_id', 'AKIDcosboxE2ETestKey0000000000000000'])).status, 0);
+  assert.equal((await cli(e, ['config', 'set', 'secret_id', SECRET_ID])).status, 0);
   const text = await readFile(join(e.home, '.config/cosbox/config.toml'), 'utf8');
   assert.match(text, /\[profiles\.box\]/);
   assert.equal(((await stat(join(e.home, '.config/cosbox/config.toml'))).mode & 0o777).toString(8), '600');
@@ -364,4 +365,41 @@ test('config: profiles written by config set; flags beat the environment, the en
   assert.equal((await cli(e, ['ls', `cos://${bucket}`, '--profile', 'none'])).status, 2);
   const viaEnv = await cli(e, ['ls', `cos://${bucket}`], { ...noEnv, COS_PROFILE: 'box' });
   assert.equal(viaEnv.status, 0, viaEnv.stderr);
+});
+
+test('flags alone: --endpoint, --region, --secret-id, --secret-key and --token of temporary keys; mb --acl, ls --bytes, rm --version-id', async () => {
+  const bucket = bucketName('flags');
+  const noEnv = { COS_ENDPOINT: undefined, COS_SECRET_ID: undefined, COS_SECRET_KEY: undefined, COS_REGION: undefined };
+  const endpoint = ['--endpoint', `http://127.0.0.1:${h.port}`, '--region', REGION];
+  const made = await cli(e, ['mb', `cos://${bucket}`, '--acl', 'public-read', ...endpoint, '--secret-id', SECRET_ID, '--secret-key', SECRET_KEY], noEnv);
+  assert.equal(made.status, 0, made.stderr);
+  assert.equal((await h.cos.getBucketAcl({ Bucket: bucket, Region: REGION })).ACL, 'public-read');
+  await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'k', Body: Buffer.alloc(3000) });
+  assert.match((await ok(e, 'ls', '-l', '--bytes', `cos://${bucket}`)).stdout, /\s3000\s+STANDARD/);
+
+  const res = await send(h, {
+    method: 'POST',
+    path: '/sts',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ DurationSeconds: 600, Policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:GetObject'], resource: [`qcs::cos:${REGION}:uid/${APPID}:${bucket}/*`] }] } }),
+  });
+  assert.equal(res.status, 200, res.text);
+  const { Credentials } = JSON.parse(res.text) as { Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string } };
+  const temporary = [...endpoint, '--secret-id', Credentials.TmpSecretId, '--secret-key', Credentials.TmpSecretKey];
+  const read = await cli(e, ['cat', `cos://${bucket}/k`, ...temporary, '--token', Credentials.Token], noEnv);
+  assert.equal(read.status, 0, read.stderr);
+  assert.equal(read.stdout.length, 3000);
+  const viaEnv = await cli(e, ['cat', `cos://${bucket}/k`, ...temporary], { ...noEnv, COS_SECURITY_TOKEN: Credentials.Token });
+  assert.equal(viaEnv.status, 0, viaEnv.stderr);
+  const withoutToken = await cli(e, ['cat', `cos://${bucket}/k`, ...temporary], noEnv);
+  assert.equal(withoutToken.status, 1);
+  assert.match(withoutToken.stderr, /\(403\)/);
+
+  await h.cos.putBucketVersioning({ Bucket: bucket, Region: REGION, VersioningConfiguration: { Status: 'Enabled' } });
+  const first = await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'v', Body: 'one' });
+  await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'v', Body: 'two' });
+  await ok(e, 'rm', `cos://${bucket}/v`, '--version-id', String(first.VersionId));
+  const left = jsonLines((await ok(e, 'ls', '--versions', '--json', `cos://${bucket}/v`)).stdout);
+  assert.deepEqual(left.map((v) => [v.type, v.isLatest, v.size]), [['version', true, 3]]);
+  assert.equal((await ok(e, 'cat', `cos://${bucket}/v`)).stdout, 'two');
 });

@@ -172,8 +172,12 @@ test('on a terminal: progress bars with bytes, speed, ETA and file counts, and c
   assert.match(text, /upload \S+small\.txt -> cos:\/\/\S+\/t\/small\.txt \(5 B\)/);
   assert.match(screen, /\x1b\[32mupload\x1b\[39m/, 'the verb in green');
 
-  const noColor = await onTerminal(['ls', `cos://${bucket}/t/`], { ...childEnv(e), NO_COLOR: '1' });
+  const noColor = await onTerminal(['cp', join(dir, 'small.txt'), `cos://${bucket}/n.txt`], { ...childEnv(e), NO_COLOR: '1' });
+  assert.match(noColor, /upload /);
   assert.doesNotMatch(noColor, /\x1b\[3\dm/, 'NO_COLOR');
+  const flag = await onTerminal(['cp', join(dir, 'small.txt'), `cos://${bucket}/f.txt`, '--no-color'], childEnv(e));
+  assert.match(flag, /upload /);
+  assert.doesNotMatch(flag, /\x1b\[3\dm/, '--no-color');
 
   const plain = await cli(e, ['cp', '-r', dir, `cos://${bucket}/p/`, ...PARTS]);
   assert.equal(plain.status, 0);
