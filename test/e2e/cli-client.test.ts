@@ -323,6 +323,11 @@ test('exit codes and errors: usage 2, failures 1 with the COS code and request i
   const missing = await cli(e, ['cat', `cos://${bucket}/nope`]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^cosbox: NoSuchKey \(404\): .+ \[request id \S+\]\n$/);
+  const noBucket = await cli(e, ['ls', '--json', `cos://nothing-here-${Date.now()}-1250000000/`]);
+  assert.equal(noBucket.status, 1);
+  const [record] = jsonLines(noBucket.stdout) as { status: string; error: { code: string; statusCode: number; requestId: string } }[];
+  assert.deepEqual([record.status, record.error.code, record.error.statusCode], ['error', 'NoSuchBucket', 404]);
+  assert.ok(record.error.requestId);
   const denied = await cli(e, ['ls', `cos://${bucket}`], { COS_SECRET_KEY: 'wrong' });
   assert.equal(denied.status, 1);
   assert.match(denied.stderr, /SignatureDoesNotMatch \(403\)/);
@@ -332,7 +337,7 @@ test('exit codes and errors: usage 2, failures 1 with the COS code and request i
   await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'p/fine.txt', Body: 'fine' });
   const dst = join(work, 'partial', 'inner');
   const partial = await cli(e, ['cp', '-r', `cos://${bucket}/p/`, dst, '--json']);
-  assert.equal(partial.status, 0, 'the unsafe key is skipped with an error record');
+  assert.equal(partial.status, 1, 'the unsafe key is a failure; the others are done');
   const records = jsonLines(partial.stdout);
   assert.deepEqual(records.map((r) => r.status).sort(), ['error', 'ok']);
   await assert.rejects(stat(join(work, 'escape.txt')), { code: 'ENOENT' });

@@ -1,13 +1,13 @@
 /**
  * The `cosbox` client CLI when things go wrong or a person watches: a `cp` killed (SIGKILL) or
- * interrupted (Ctrl-C, SIGINT) half-way through an upload in parts is resumed by running it again,
- * sending only the missing parts; on a terminal (a pty from util-linux `script`) it draws progress
+ * interrupted (Ctrl-C, SIGINT) half-way through an upload in parts is resumed by running it again
+ * (from its checkpoint), sending only the missing parts, unless the file changed; on a terminal (a pty from util-linux `script`) it draws progress
  * bars, off one it prints plain lines.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,7 +128,28 @@ test('a cp killed half-way (SIGKILL) resumes: the rerun sends only the missing p
   await stall.close();
   const pending = jsonLines((await ok(e, 'lsparts', '--json', `cos://${bucket}/`)).stdout);
   assert.deepEqual(pending.map((u) => [u.key, u.parts, u.bytes]), [['killed.bin', 3, 3 * MiB]]);
+  const checkpoints = join(e.home, '.cache/cosbox/uploads');
+  assert.equal((await readdir(checkpoints)).filter((f) => f.endsWith('.json')).length, 1, 'a checkpoint is kept');
   await resumeAndCheck(bucket, file, 'killed.bin', content);
+  assert.deepEqual(await readdir(checkpoints), [], 'and removed once the upload is complete');
+});
+
+test('a file changed after a killed cp is uploaded anew: the stale parts are not used, their upload is aborted', async () => {
+  const bucket = bucketName('changed');
+  await h.cos.putBucket({ Bucket: bucket, Region: REGION });
+  const file = join(work, 'changed.bin');
+  await writeFile(file, randomBytes(6 * MiB));
+  const { child, result, stall } = await stalledUpload(bucket, file, 'changed.bin');
+  child.kill('SIGKILL');
+  await result;
+  await stall.close();
+  const changed = randomBytes(6 * MiB);
+  await writeFile(file, changed);
+  const again = await cli(e, ['cp', file, `cos://${bucket}/changed.bin`, ...PARTS]);
+  assert.equal(again.status, 0, again.stderr);
+  const head = await h.cos.headObject({ Bucket: bucket, Region: REGION, Key: 'changed.bin' });
+  assert.equal(head.headers['x-cos-hash-crc64ecma'], crc64(changed));
+  assert.deepEqual(jsonLines((await ok(e, 'lsparts', '--json', `cos://${bucket}/`)).stdout), []);
 });
 
 test('Ctrl-C (SIGINT) stops a cp cleanly with exit 130 and a hint; the rerun resumes', async () => {

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { loadSettings, type Settings } from './config.js';
-import { describeFailure, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PartialFailure, UsageError } from './errors.js';
+import { describeFailure, failureInfo, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PartialFailure, UsageError } from './errors.js';
 import { Output, type OutputOptions } from './output.js';
 import { connect, type ClientTuning, type Connection } from './remote.js';
 
@@ -77,6 +77,7 @@ export async function runCommand(command: Command, body: (ctx: Context) => Promi
       process.stderr.write(`cosbox: ${error.message}\n`);
       code = EXIT_FAILED;
     } else if (!interrupted) {
+      if (out.json) process.stdout.write(JSON.stringify({ status: 'error', error: failureInfo(error) }) + '\n');
       process.stderr.write(`cosbox: ${describeFailure(error)}\n`);
       code = EXIT_FAILED;
     }

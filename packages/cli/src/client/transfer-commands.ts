@@ -122,16 +122,19 @@ function destination(dst: Side, rel: string): string | undefined {
 
 async function planRecursive(ctx: Context, conn: Connection | undefined, src: Side, dst: Side, keep: (rel: string) => boolean) {
   const entries = await sourceEntries(conn, src, keep);
-  const jobs: Job[] = [];
+  const jobs: (Job | undefined)[] = [];
+  let refused = 0;
   for (const entry of entries) {
     const to = destination(dst, entry.rel);
     if (to === undefined) {
-      ctx.out.failure({ op: 'download', source: formatRemote(src.remote!.bucket, entry.key!), target: null }, `skip ${entry.key}`, new UsageError('the key is no safe local path (.., empty or . segments)'));
+      refused++;
+      jobs.push(undefined);
+      ctx.out.failure({ op: 'download', source: formatRemote(src.remote!.bucket, entry.key!), target: null }, `skip ${entry.key}`, new Error('the key is no safe local path (.., empty or . segments)'));
       continue;
     }
     jobs.push(jobFor(src, entry, dst, to) as Job);
   }
-  return { entries, jobs };
+  return { entries, jobs, refused };
 }
 
 async function planSingle(conn: Connection | undefined, src: Side, dst: Side): Promise<Job> {
@@ -188,8 +191,10 @@ async function copyOrMove(ctx: Context, source: string, target: string, flags: T
   const dst = side(target);
   const { conn, t } = await transferContext(ctx, src, dst, flags);
   const keep = pathFilter(flags.include, flags.exclude);
-  const jobs = flags.recursive ? (await planRecursive(ctx, conn, src, dst, keep)).jobs : [await planSingle(conn, src, dst)];
+  const plan = flags.recursive ? await planRecursive(ctx, conn, src, dst, keep) : { jobs: [await planSingle(conn, src, dst)], refused: 0 };
+  const jobs = (plan.jobs as (Job | undefined)[]).filter((j): j is Job => j !== undefined);
   const result = await runJobs(t, jobs, move ? (job) => removeSource(conn, job) : undefined);
+  result.failed += plan.refused;
   finish(result, 'files');
 }
 
@@ -213,7 +218,7 @@ async function sync(ctx: Context, source: string, target: string, flags: Transfe
   const dst = side(target);
   const { conn, t } = await transferContext(ctx, src, dst, flags);
   const keep = pathFilter(flags.include, flags.exclude);
-  const { entries, jobs: all } = await planRecursive(ctx, conn, src, dst, keep);
+  const { entries, jobs: all, refused } = await planRecursive(ctx, conn, src, dst, keep);
   const existing = dst.local !== undefined && (await localKind(dst.local)) !== 'dir' ? [] : await sourceEntries(conn, dst, keep);
   const there = new Map(existing.map((e) => [e.rel, e]));
   const jobs: Job[] = [];
@@ -231,6 +236,7 @@ async function sync(ctx: Context, source: string, target: string, flags: Transfe
     return;
   }
   const result = await runJobs(t, jobs);
+  result.failed += refused;
   if (extra.length && !ctx.signal.aborted) {
     const removed = dst.remote
       ? await deleteKeys(ctx, conn, dst.remote.bucket, extra.map((e) => ({ Key: e.key! })))

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { camSafeUrlEncode, crc64 } from '@cosbox/protocol';
 import type { StoredObjectHeaders } from '@cosbox/sdk';
 import { crc64OfFile } from './hash.js';
+import { CrcMismatch, uploadInParts } from './multipart.js';
 import type { Output, Progress } from './output.js';
 import { humanSize } from './output.js';
 import { formatRemote, type Connection } from './remote.js';
@@ -39,12 +40,7 @@ export interface Transfer {
 /** Bodies up to this size are read whole: a retried request can send them again. */
 const BUFFERED_BODY_MAX = 8 * 1024 * 1024;
 
-export class CrcMismatch extends Error {
-  code = 'CrcMismatch';
-  constructor(what: string, local: string, remote: string) {
-    super(`CRC-64 of ${what} differs: ${local} sent, ${remote} stored`);
-  }
-}
+export { CrcMismatch };
 
 export function sourceOf(job: Job): string {
   if (job.kind === 'upload') return job.path;
@@ -86,15 +82,18 @@ async function upload(t: Transfer, job: Extract<Job, { kind: 'upload' }>, onByte
   const onProgress = (p: { loaded: number }) => onBytes(p.loaded);
   let local: string;
   let answered: Record<string, string> | undefined;
-  if (job.size > options.multipartThreshold) {
-    // Resumable: an upload of this key left by an interrupted run is found, its parts checked by
-    // MD5 against the file, and only the missing ones sent.
-    const [crc, result] = await Promise.all([
-      crc64OfFile(job.path),
-      cos.sliceUploadFile({ ...common, FilePath: job.path, ChunkSize: options.partSize, AsyncLimit: options.partThreads, onProgress }),
-    ]);
-    local = crc;
-    answered = result.headers;
+  if (job.size > options.multipartThreshold && job.size > 0) {
+    return uploadInParts({
+      conn: t.conn,
+      signal: t.signal,
+      bucket: job.bucket,
+      key: job.key,
+      path: job.path,
+      partSize: options.partSize,
+      partThreads: options.partThreads,
+      headers: storedHeaders(options),
+      onBytes,
+    });
   } else if (job.size <= BUFFERED_BODY_MAX) {
     const body = await readFile(job.path);
     local = crc64(body);
@@ -151,6 +150,7 @@ async function copy(t: Transfer, job: Extract<Job, { kind: 'copy' }>, onBytes: (
     CopyChunkSize: t.options.partSize,
     ...headers,
     MetadataDirective: Object.keys(t.options.meta).length ? 'Replaced' : undefined,
+    Signal: t.signal,
     onProgress: (p) => onBytes(p.loaded),
   });
   const sourceCrc = crcOf(source.headers);
