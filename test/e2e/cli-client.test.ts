@@ -99,8 +99,8 @@ test('cp up and down, -r with --include/--exclude, --storage-class, --acl, --met
   }
   const head = await h.cos.headObject({ Bucket: bucket, Region: REGION, Key: 'up/sub/big.bin' });
   assert.match(head.ETag, /-4"$/, 'sent in 1 MiB parts');
-  assert.equal(head.headers['x-cos-storage-class'], 'STANDARD_IA');
-  assert.equal(head.headers['x-cos-meta-owner'], 'me');
+  assert.equal(head.headers?.['x-cos-storage-class'], 'STANDARD_IA');
+  assert.equal(head.headers?.['x-cos-meta-owner'], 'me');
   const acl = await h.cos.getObjectAcl({ Bucket: bucket, Region: REGION, Key: 'up/a.txt' });
   assert.equal(acl.ACL, 'public-read');
 
@@ -239,7 +239,7 @@ test('cat with --range, stat with headers and metadata, du per folder and class,
   await h.cos.sliceUploadFile({ Bucket: bucket, Region: REGION, Key: 'hashed.bin', FilePath: file, ChunkSize: MiB });
   const stored = await h.cos.headObject({ Bucket: bucket, Region: REGION, Key: 'hashed.bin' });
   assert.equal(`"${hashed.multipartEtag}"`, stored.ETag, 'the ETag COS gives an upload in 1 MiB parts');
-  assert.equal(hashed.crc64, stored.headers['x-cos-hash-crc64ecma']);
+  assert.equal(hashed.crc64, stored.headers?.['x-cos-hash-crc64ecma']);
 });
 
 test('rm: one key, -r with --force, --versions; lsparts and abort; rb --force empties versions and uploads', async () => {
@@ -294,7 +294,7 @@ test('restore of archived objects: --days and --tier; a second restore fails wit
   const restored = jsonLines((await ok(e, 'restore', '-r', '--days', '2', '--tier', 'bulk', '--json', `cos://${bucket}/a/`)).stdout);
   assert.deepEqual(restored.map((r) => [r.op, r.target, r.days, r.tier, r.status]), [['restore', `cos://${bucket}/a/cold.txt`, 2, 'Bulk', 'ok']]);
   const head = await h.cos.headObject({ Bucket: bucket, Region: REGION, Key: 'a/cold.txt' });
-  assert.match(head.headers['x-cos-restore'] ?? '', /ongoing-request="true"/);
+  assert.match(head.headers?.['x-cos-restore'] ?? '', /ongoing-request="true"/);
   const again = await cli(e, ['restore', `cos://${bucket}/a/cold.txt`, '--days', '2', '--json']);
   assert.equal(again.status, 1);
   const failure = jsonLines(again.stdout)[0] as { status: string; error: { code: string; statusCode: number; requestId: string } };

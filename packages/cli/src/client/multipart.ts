@@ -1,6 +1,8 @@
 /**
  * Uploads in parts that resume from a local checkpoint. Each part is read once into memory, its
- * MD5 (sent as Content-MD5) and CRC-64 computed from that buffer, and sent; the checkpoint
+ * CRC-64 computed from that buffer and compared with the one the server answers for the part (no
+ * Content-MD5: the CRC covers the same ground, and MD5 would be the client's largest CPU cost, on
+ * a machine the client may share with the server); the checkpoint
  * (`~/.cache/cosbox/uploads/<hash>.json`: upload id, the file's size and mtime, part size, each part's
  * ETag, CRC-64 and size) is rewritten after every part. A rerun of the same transfer finds the
  * checkpoint, keeps the parts the server still lists with the recorded ETag, sends the others, and
@@ -178,7 +180,6 @@ export async function uploadInParts(u: PartsUpload): Promise<string> {
       try {
         const start = (n - 1) * partSize;
         const body = await readPart(u.path, start, Math.min(partSize, size - start));
-        const md5 = createHash('md5').update(body).digest();
         const crc = crc64(body);
         const sent = await cos.multipartUpload({
           Bucket: u.bucket,
@@ -187,7 +188,6 @@ export async function uploadInParts(u: PartsUpload): Promise<string> {
           UploadId: checkpoint.uploadId,
           PartNumber: n,
           Body: body,
-          ContentMD5: md5.toString('base64'),
           Signal: u.signal,
           onProgress: (p) => {
             inFlight.set(n, p.loaded);
