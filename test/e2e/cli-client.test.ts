@@ -332,6 +332,12 @@ test('exit codes and errors: usage 2, failures 1 with the COS code and request i
   assert.equal(denied.status, 1);
   assert.match(denied.stderr, /SignatureDoesNotMatch \(403\)/);
 
+  // Control characters of a key do not reach the terminal as such; --json has the key as it is.
+  await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'esc/\x1b]0;title\x07\x1b[2J.txt', Body: 'x' });
+  const [text, json] = await Promise.all([ok(e, 'ls', `cos://${bucket}/esc/`), ok(e, 'ls', '--json', `cos://${bucket}/esc/`)]);
+  assert.equal(text.stdout, `cos://${bucket}/esc/\\x1b]0;title\\x07\\x1b[2J.txt\n`);
+  assert.equal(jsonLines(json.stdout)[0].key, 'esc/\x1b]0;title\x07\x1b[2J.txt');
+
   // One key of a download would leave the target directory: that file fails, the rest arrive.
   await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'p/../../escape.txt', Body: 'evil' });
   await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'p/fine.txt', Body: 'fine' });

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { loadSettings, type Settings } from './config.js';
 import { describeFailure, failureInfo, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PartialFailure, UsageError } from './errors.js';
-import { Output, type OutputOptions } from './output.js';
+import { Output, printable, type OutputOptions } from './output.js';
 import { connect, type ClientTuning, type Connection } from './remote.js';
 
 export interface ClientFlags extends Settings, OutputOptions {
@@ -71,14 +71,14 @@ export async function runCommand(command: Command, body: (ctx: Context) => Promi
   } catch (error) {
     out.stopProgress();
     if (error instanceof UsageError) {
-      process.stderr.write(`cosbox: ${error.message}\n`);
+      process.stderr.write(`cosbox: ${printable(error.message)}\n`);
       code = EXIT_USAGE;
     } else if (error instanceof PartialFailure) {
       process.stderr.write(`cosbox: ${error.message}\n`);
       code = EXIT_FAILED;
     } else if (!interrupted) {
       if (out.json) process.stdout.write(JSON.stringify({ status: 'error', error: failureInfo(error) }) + '\n');
-      process.stderr.write(`cosbox: ${describeFailure(error)}\n`);
+      process.stderr.write(`cosbox: ${printable(describeFailure(error))}\n`);
       code = EXIT_FAILED;
     }
   }

@@ -8,7 +8,7 @@ import { crc64 } from '@cosbox/protocol';
 import { describeFailure, failureInfo } from './errors.js';
 import { hashFile } from './hash.js';
 import { pathFilter, safeLocalRel } from './listing.js';
-import { humanSize } from './output.js';
+import { humanSize, printable } from './output.js';
 import { parseSize } from './sizes.js';
 import { copySource } from './transfer.js';
 
@@ -76,4 +76,10 @@ test('hash: CRC-64 and MD5 of a file, and the ETag of an upload in parts', async
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('text output escapes control characters of keys, keeps line breaks and colour', () => {
+  assert.equal(printable('a\x1b]0;title\x07b'), 'a\\x1b]0;title\\x07b');
+  assert.equal(printable('up\x1b[2Ax\rz\x9b'), 'up\\x1b[2Ax\\x0dz\\x9b');
+  assert.equal(printable('\x1b[32mupload\x1b[39m one\ntwo\ttab'), '\x1b[32mupload\x1b[39m one\ntwo\\x09tab');
 });

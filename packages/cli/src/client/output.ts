@@ -38,6 +38,16 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/**
+ * Text for a terminal: keys and paths may hold control characters, which could move the cursor or
+ * rewrite the screen. All but line breaks and colour (SGR) sequences are shown escaped (`\x1b`).
+ */
+export function printable(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m|[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (m) =>
+    m.length > 1 ? m : `\\x${m.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
@@ -77,8 +87,8 @@ export class Output {
   }
 
   warn(text: string): void {
-    this.progress?.log(`${this.c.red('error')} ${text}\n`);
-    if (!this.progress) this.stderr.write(`cosbox: ${text}\n`);
+    this.progress?.log(`${this.c.red('error')} ${printable(text)}\n`);
+    if (!this.progress) this.stderr.write(`cosbox: ${printable(text)}\n`);
   }
 
   info(text: string): void {
@@ -87,8 +97,9 @@ export class Output {
   }
 
   private write(line: string): void {
-    if (this.progress && !this.json) this.progress.log(line + '\n');
-    else this.stdout.write(line + '\n');
+    if (this.json) this.stdout.write(line + '\n');
+    else if (this.progress) this.progress.log(printable(line) + '\n');
+    else this.stdout.write(printable(line) + '\n');
   }
 
   private progress?: Progress;
