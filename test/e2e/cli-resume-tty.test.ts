@@ -1,13 +1,13 @@
 /**
  * The `cosbox` client CLI when things go wrong or a person watches: a `cp` killed (SIGKILL) or
  * interrupted (Ctrl-C, SIGINT) half-way through an upload in parts is resumed by running it again
- * (from its checkpoint), sending only the missing parts, unless the file changed; on a terminal (a pty from util-linux `script`) it draws progress
+ * (from its checkpoint), sending only the missing parts, unless the file changed; a download too; on a terminal (a pty from util-linux `script`) it draws progress
  * bars, off one it prints plain lines.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,24 +38,33 @@ const MiB = 1024 * 1024;
  */
 interface Proxy {
   port: number;
+  /** Bytes sent by clients (requests). */
   sent(): number;
+  /** Bytes sent by the server (responses). */
+  received(): number;
   close(): Promise<void>;
 }
 
-async function proxy(target: number, holdAfter = Infinity): Promise<Proxy> {
-  let sent = 0;
+/** Forwards `from` to `to` until `budget.left` bytes have passed, then holds the rest. */
+function forward(from: Socket, to: Socket, budget: { passed: number; limit: number }): void {
+  from.on('data', (chunk: Buffer) => {
+    const room = budget.limit - budget.passed;
+    if (room <= 0) return;
+    const pass = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    budget.passed += pass.length;
+    to.write(pass);
+  });
+}
+
+async function proxy(target: number, holdAfter = Infinity, holdResponsesAfter = Infinity): Promise<Proxy> {
+  const up = { passed: 0, limit: holdAfter };
+  const down = { passed: 0, limit: holdResponsesAfter };
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target, '127.0.0.1');
     sockets.add(client).add(upstream);
-    client.on('data', (chunk: Buffer) => {
-      const room = holdAfter - sent;
-      if (room <= 0) return;
-      const pass = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      sent += pass.length;
-      upstream.write(pass);
-    });
-    upstream.pipe(client);
+    forward(client, upstream, up);
+    forward(upstream, client, down);
     const end = () => {
       client.destroy();
       upstream.destroy();
@@ -66,7 +75,8 @@ async function proxy(target: number, holdAfter = Infinity): Promise<Proxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
-    sent: () => sent,
+    sent: () => up.passed,
+    received: () => down.passed,
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -207,4 +217,37 @@ test('on a terminal: progress bars with bytes, speed, ETA and file counts, and c
     `upload ${join(dir, 'big.bin')} -> cos://${bucket}/p/big.bin (3.0 MiB)`,
     `upload ${join(dir, 'small.txt')} -> cos://${bucket}/p/small.txt (5 B)`,
   ]);
+});
+
+test('a download killed half-way resumes: the rerun fetches only the missing ranges; sync does not list the partial files', async () => {
+  const bucket = bucketName('down');
+  await h.cos.putBucket({ Bucket: bucket, Region: REGION });
+  const content = randomBytes(6 * MiB);
+  await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: 'd/big.bin', Body: content });
+  const dir = join(work, 'down');
+  const target = join(dir, 'big.bin');
+  const stall = await proxy(h.port, Infinity, 3.5 * MiB);
+  const child = startCli(e, ['sync', `cos://${bucket}/d`, dir, ...PARTS], { COS_ENDPOINT: `http://127.0.0.1:${stall.port}` });
+  const result = finished(child);
+  const checkpoint = `${target}.cosbox-part.json`;
+  await until(async () => {
+    const text = await readFile(checkpoint, 'utf8').catch(() => '{}');
+    return Object.keys((JSON.parse(text) as { ranges?: object }).ranges ?? {}).length >= 3;
+  }, 'three ranges in the checkpoint');
+  child.kill('SIGKILL');
+  await result;
+  await stall.close();
+  await assert.rejects(stat(target), { code: 'ENOENT' }, 'no file under the real name before it is complete');
+
+  const counting = await proxy(h.port);
+  try {
+    const again = await cli(e, ['sync', `cos://${bucket}/d`, dir, '--delete', '--json', ...PARTS], { COS_ENDPOINT: `http://127.0.0.1:${counting.port}` });
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(jsonLines(again.stdout).map((r) => [r.op, r.crc64]), [['download', crc64(content)]], 'no deletion of the partial files');
+    assert.ok(counting.received() < 4.5 * MiB, `the rerun fetches the missing ranges, not all 6 MiB (received ${counting.received()} bytes)`);
+  } finally {
+    await counting.close();
+  }
+  assert.deepEqual(await readFile(target), content);
+  assert.deepEqual(await readdir(dir), ['big.bin'], 'the partial file and its checkpoint are gone');
 });

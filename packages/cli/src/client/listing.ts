@@ -7,6 +7,7 @@ import { join, sep } from 'node:path';
 import type COS from '@cosbox/sdk';
 import type { CosObject, DeleteMarker, MultipartUpload, ObjectVersion } from '@cosbox/sdk';
 import picomatch from 'picomatch';
+import { isPartialDownload } from './download.js';
 
 export interface Entry {
   /** Relative to the listed root, '/'-separated. */
@@ -124,6 +125,7 @@ export async function localEntries(root: string, keep: (rel: string) => boolean)
         await walk(path, rel);
         continue;
       }
+      if (isPartialDownload(name)) continue;
       const info = link.isSymbolicLink() ? await stat(path).catch(() => undefined) : link;
       if (!info?.isFile() || !keep(rel)) continue;
       entries.push({ rel, path, size: info.size, mtimeMs: info.mtimeMs });

@@ -1,14 +1,14 @@
 /**
  * Moving files: uploads (one PUT up to the multipart threshold, else a resumable upload in parts),
- * downloads (ranges in parallel, into a temporary file renamed at the end), and server-side copies,
+ * downloads (ranges in parallel that resume, into a temporary file renamed at the end: download.ts), and server-side copies,
  * every one checked by CRC-64 against what COS stored. Files run `threads` at a time, and the parts
  * of each `partThreads` at a time.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, unlink, utimes } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, unlink } from 'node:fs/promises';
 import { camSafeUrlEncode, crc64 } from '@cosbox/protocol';
 import type { StoredObjectHeaders } from '@cosbox/sdk';
+import { downloadResumable } from './download.js';
 import { crc64OfFile } from './hash.js';
 import { CrcMismatch, uploadInParts } from './multipart.js';
 import type { Output, Progress } from './output.js';
@@ -111,31 +111,17 @@ async function upload(t: Transfer, job: Extract<Job, { kind: 'upload' }>, onByte
   return local;
 }
 
-async function download(t: Transfer, job: Extract<Job, { kind: 'download' }>, onBytes: (n: number) => void): Promise<string | undefined> {
-  const { cos, region } = t.conn;
-  await mkdir(dirname(job.path), { recursive: true });
-  // A download killed half-way leaves no half file under the real name (and a rerun starts it again).
-  const temp = `${job.path}.cosbox-part`;
-  try {
-    const result = await cos.downloadFile({
-      Bucket: job.bucket,
-      Region: region,
-      Key: job.key,
-      FilePath: temp,
-      ChunkSize: t.options.partSize,
-      ParallelLimit: t.options.partThreads,
-      Signal: t.signal,
-      onProgress: (p) => onBytes(p.loaded),
-    });
-    // The object's time, so that a later sync sees the file as up to date.
-    if (Number.isFinite(job.mtimeMs)) await utimes(temp, new Date(), new Date(job.mtimeMs));
-    await rename(temp, job.path);
-    // downloadFile has checked the whole file's CRC-64 against the object's.
-    return crcOf(result.headers);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+function download(t: Transfer, job: Extract<Job, { kind: 'download' }>, onBytes: (n: number) => void): Promise<string | undefined> {
+  return downloadResumable({
+    conn: t.conn,
+    signal: t.signal,
+    bucket: job.bucket,
+    key: job.key,
+    path: job.path,
+    partSize: t.options.partSize,
+    partThreads: t.options.partThreads,
+    onBytes,
+  });
 }
 
 async function copy(t: Transfer, job: Extract<Job, { kind: 'copy' }>, onBytes: (n: number) => void): Promise<string | undefined> {
