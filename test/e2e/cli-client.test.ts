@@ -137,9 +137,17 @@ test('cp and mv between buckets are server-side copies; mv removes the sources',
   assert.equal(copied[0].crc64, crc64(Buffer.from(copied[0].target === `cos://${b}/q/x.txt` ? 'x-content' : 'z-content')));
   assert.equal((await ok(e, 'cat', `cos://${b}/q/y/z.txt`)).stdout, 'z-content');
 
+  await ok(e, 'cp', `cos://${a}/p/x.txt`, `cos://${b}/meta.txt`, '--meta', 'tag=copied', '--storage-class', 'STANDARD_IA');
+  const copiedHead = await h.cos.headObject({ Bucket: b, Region: REGION, Key: 'meta.txt' });
+  assert.equal(copiedHead.headers?.['x-cos-meta-tag'], 'copied', 'a copy with --meta replaces the metadata');
+  assert.equal(copiedHead.headers?.['x-cos-storage-class'], 'STANDARD_IA');
+
   await ok(e, 'mv', '-r', `cos://${a}/p`, `cos://${b}/moved`);
   assert.deepEqual(await keys(a), []);
   assert.deepEqual(await keys(b, 'moved/'), ['moved/x.txt', 'moved/y/z.txt']);
+  const bucketStat = jsonLines((await ok(e, 'stat', '--json', `cos://${b}`)).stdout)[0] as { key: unknown; headers: Record<string, string> };
+  assert.equal(bucketStat.key, null);
+  assert.ok(bucketStat.headers['x-cos-request-id'], 'stat of a bucket: its HEAD headers');
 
   const local = await tree('mv-src', { 'm.txt': 'moving' });
   await ok(e, 'mv', join(local, 'm.txt'), `cos://${b}/m.txt`);

@@ -5,7 +5,7 @@
  * bars, off one it prints plain lines.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -250,4 +250,28 @@ test('a download killed half-way resumes: the rerun fetches only the missing ran
   }
   assert.deepEqual(await readFile(target), content);
   assert.deepEqual(await readdir(dir), ['big.bin'], 'the partial file and its checkpoint are gone');
+});
+
+test('on a terminal, rm -r asks first: "n" keeps the objects, "y" removes them', async () => {
+  const bucket = bucketName('ask');
+  await h.cos.putBucket({ Bucket: bucket, Region: REGION });
+  for (const key of ['p/1', 'p/2']) await h.cos.putObject({ Bucket: bucket, Region: REGION, Key: key, Body: key });
+  const answer = (reply: string) =>
+    new Promise<string>((resolve, reject) => {
+      const quoted = [process.execPath, BIN, 'rm', '-r', `cos://${bucket}/p/`].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { cwd: root, env: { ...childEnv(e), TERM: 'xterm-256color' } });
+      let screen = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        screen += d;
+        if (screen.includes('[y/N]') && !child.stdin.writableEnded) child.stdin.end(`${reply}\n`);
+      });
+      child.on('error', reject);
+      child.on('close', () => resolve(screen));
+    });
+  const kept = await answer('n');
+  assert.match(kept, /remove 2 objects from \S+\? \[y\/N\]/);
+  assert.equal((await h.cos.getBucket({ Bucket: bucket, Region: REGION })).Contents.length, 2);
+  const removed = await answer('y');
+  assert.match(removed, /\x1b\[31mdelete\x1b\[39m cos:\/\/\S+\/p\/2/, 'each deletion, the verb in red');
+  assert.equal((await h.cos.getBucket({ Bucket: bucket, Region: REGION })).Contents.length, 0);
 });
