@@ -1,16 +1,18 @@
 /**
  * Downloads that resume. An object up to one part comes in one GET; a larger one in Range GETs of
- * the part size, `partThreads` at a time, each written at its offset into `<file>.cosbox-part`, its
+ * the part size, `partThreads` at a time, each streamed to its offset in `<file>.cosbox-part`, its
  * CRC-64 recorded in a checkpoint beside it (`<file>.cosbox-part.json`: the object's ETag, size and
  * part size, each range's CRC). A rerun of an interrupted download of the same object (same ETag)
  * fetches only the missing ranges. Every range is asked for with If-Match (the object changing
  * mid-way fails the download instead of mixing versions), the ranges' CRCs are combined into the
  * file's and compared with the object's x-cos-hash-crc64ecma, and only then is the file renamed
- * into place, with the object's time as mtime.
+ * into place, with the object's time as mtime. A resumed download checks the kept ranges against
+ * their recorded CRCs first (the file is not synced range by range).
  */
-import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { combineCrc64, crc64 } from '@cosbox/protocol';
+import { Writable } from 'node:stream';
+import { combineCrc64, Crc64, crc64 } from '@cosbox/protocol';
 import { CrcMismatch } from './multipart.js';
 import type { Connection } from './remote.js';
 
@@ -83,6 +85,46 @@ export async function downloadResumable(d: Download): Promise<string> {
   return crc;
 }
 
+/** Attempts of one range: a stream into the file cannot be retried by the SDK, so it is done here. */
+const RANGE_ATTEMPTS = 3;
+
+/**
+ * One Range GET streamed into the file at its offset and hashed on the way (no buffer of the
+ * range, no copy); returns the range's CRC-64. Network failures and 5xx answers are tried again.
+ */
+async function fetchRange(d: Download, fh: FileHandle, range: { start: number; length: number; etag: string }, onLoaded: (n: number) => void): Promise<string> {
+  const last = range.start + range.length - 1;
+  for (let attempt = 1; ; attempt++) {
+    const crc = new Crc64();
+    let offset = range.start;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        crc.update(chunk);
+        const at = offset;
+        offset += chunk.length;
+        fh.write(chunk, 0, chunk.length, at).then(() => callback(), callback);
+      },
+    });
+    try {
+      await d.conn.cos.getObject({
+        Bucket: d.bucket,
+        Region: d.conn.region,
+        Key: d.key,
+        Range: `bytes=${range.start}-${last}`,
+        IfMatch: range.etag,
+        Output: sink,
+        Signal: d.signal,
+        onProgress: (p) => onLoaded(p.loaded),
+      });
+      if (offset - range.start !== range.length) throw new Error(`range ${range.start}-${last} of ${d.key}: ${offset - range.start} bytes received`);
+      return crc.digest();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (d.signal.aborted || attempt >= RANGE_ATTEMPTS || (status !== undefined && status < 500)) throw error;
+    }
+  }
+}
+
 async function rangesInto(d: Download, temp: string, checkpointFile: string, object: { size: number; etag: string }): Promise<string> {
   const { size, etag } = object;
   const partSize = d.partSize;
@@ -95,11 +137,19 @@ async function rangesInto(d: Download, temp: string, checkpointFile: string, obj
   }
   const checkpoint = cp;
   const fh = await open(temp, 'r+');
+  // Ranges are not synced to disk one by one (that would cost more than the download): a resumed
+  // download reads the ranges it kept and fetches again any whose CRC is not the recorded one.
+  for (const [n, recorded] of Object.entries(checkpoint.ranges)) {
+    const start = (Number(n) - 1) * partSize;
+    const length = Math.min(partSize, size - start);
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await fh.read(buffer, 0, length, start);
+    if (bytesRead !== length || crc64(buffer) !== recorded) delete checkpoint.ranges[n];
+  }
   let saving = Promise.resolve();
   const save = () => {
     const text = JSON.stringify(checkpoint);
     saving = saving.then(async () => {
-      await fh.datasync();
       await writeFile(`${checkpointFile}.tmp`, text);
       await rename(`${checkpointFile}.tmp`, checkpointFile);
     });
@@ -121,25 +171,14 @@ async function rangesInto(d: Download, temp: string, checkpointFile: string, obj
         try {
           const start = (n - 1) * partSize;
           const length = Math.min(partSize, size - start);
-          const { Body } = await d.conn.cos.getObject({
-            Bucket: d.bucket,
-            Region: d.conn.region,
-            Key: d.key,
-            Range: `bytes=${start}-${start + length - 1}`,
-            IfMatch: etag,
-            Signal: d.signal,
-            onProgress: (p) => {
-              inFlight.set(n, p.loaded);
-              report();
-            },
+          const range = await fetchRange(d, fh, { start, length, etag }, (loaded) => {
+            inFlight.set(n, loaded);
+            report();
           });
-          const body = Body ?? Buffer.alloc(0);
-          if (body.length !== length) throw new Error(`range ${start}-${start + length - 1} of ${d.key}: ${body.length} bytes received`);
-          await fh.write(body, 0, length, start);
           inFlight.delete(n);
           finished += length;
           report();
-          checkpoint.ranges[n] = crc64(body);
+          checkpoint.ranges[n] = range;
           await save();
         } catch (error) {
           failure ??= { error };

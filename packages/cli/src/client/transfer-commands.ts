@@ -1,5 +1,6 @@
 /**
- * cp, mv and sync: what goes where (planning), then the transfer engine.
+ * cp, mv and sync: what goes where (the plan: one job per file), then the transfer engine runs the
+ * jobs (transfer.ts). sync sends only what is missing or differs, and with --delete removes the rest.
  */
 import { stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
@@ -108,7 +109,7 @@ async function sourceEntries(conn: Connection | undefined, src: Side, keep: (rel
 /** A job that puts one source entry at a destination path relative to the destination root. */
 function jobFor(src: Side, entry: Entry, dst: Side, dstRel: string): Job | string {
   if (src.local && dst.remote) return { kind: 'upload', path: entry.path!, size: entry.size, bucket: dst.remote.bucket, key: dstRel };
-  if (src.remote && dst.local) return { kind: 'download', bucket: src.remote.bucket, key: entry.key!, size: entry.size, mtimeMs: entry.mtimeMs, path: dstRel };
+  if (src.remote && dst.local) return { kind: 'download', bucket: src.remote.bucket, key: entry.key!, size: entry.size, path: dstRel };
   if (src.remote && dst.remote) return { kind: 'copy', srcBucket: src.remote.bucket, srcKey: entry.key!, size: entry.size, bucket: dst.remote.bucket, key: dstRel };
   return 'local to local';
 }

@@ -1,8 +1,8 @@
 /**
- * Moving files: uploads (one PUT up to the multipart threshold, else a resumable upload in parts),
- * downloads (ranges in parallel that resume, into a temporary file renamed at the end: download.ts), and server-side copies,
- * every one checked by CRC-64 against what COS stored. Files run `threads` at a time, and the parts
- * of each `partThreads` at a time.
+ * Moving files: uploads (one PUT up to the multipart threshold, else a resumable upload in parts:
+ * multipart.ts), downloads (resumable ranges in parallel: download.ts) and server-side copies, every
+ * one checked by CRC-64 against what COS stored. Files run `threads` at a time, and the parts of
+ * each `partThreads` at a time.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
@@ -27,7 +27,7 @@ export interface TransferOptions {
 
 export type Job =
   | { kind: 'upload'; path: string; size: number; bucket: string; key: string }
-  | { kind: 'download'; bucket: string; key: string; size: number; mtimeMs: number; path: string }
+  | { kind: 'download'; bucket: string; key: string; size: number; path: string }
   | { kind: 'copy'; srcBucket: string; srcKey: string; size: number; bucket: string; key: string };
 
 export interface Transfer {
