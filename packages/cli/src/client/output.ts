@@ -97,8 +97,9 @@ export class Output {
   }
 
   private write(line: string): void {
+    // Lines go above the bars when both share the terminal; stdout redirected gets them itself.
     if (this.json) this.stdout.write(line + '\n');
-    else if (this.progress) this.progress.log(printable(line) + '\n');
+    else if (this.progress && this.stdout.isTTY) this.progress.log(printable(line) + '\n');
     else this.stdout.write(printable(line) + '\n');
   }
 
@@ -124,13 +125,17 @@ interface BarPayload {
   started: number;
 }
 
-/** An overall bar (files, bytes, speed, ETA) and one bar per file in flight. */
+const FILE_BAR_MIN_SIZE = 1024 * 1024;
+const MAX_FILE_BARS = 8;
+
+/** An overall bar (files, bytes, speed, ETA) and one bar per large file in flight. */
 export class Progress {
   private readonly multi: cliProgress.MultiBar;
   private readonly overall: cliProgress.SingleBar;
   private readonly started = Date.now();
   private loaded = 0;
   private done = 0;
+  private fileBars = 0;
 
   constructor(stream: NodeJS.WriteStream, c: Colors, private readonly files: number, private readonly bytes: number) {
     this.multi = new cliProgress.MultiBar(
@@ -162,10 +167,15 @@ export class Progress {
     return { label: `${this.done}/${this.files} files`, bytes: this.loaded, total: this.bytes, started: this.started };
   }
 
-  /** A bar for one file; `update` with the bytes of this file done so far. */
+  /**
+   * A bar for one file; `update` with the bytes of this file done so far. Only files large enough
+   * to watch get a bar of their own, and only a few at once (the overall bar counts them all).
+   */
   file(label: string, size: number): { update(loaded: number): void; finish(): void } {
     const started = Date.now();
-    const bar = this.files > 1 ? this.multi.create(Math.max(size, 1), 0, { label, bytes: 0, total: size, started }) : undefined;
+    const own = this.files > 1 && size >= FILE_BAR_MIN_SIZE && this.fileBars < MAX_FILE_BARS;
+    const bar = own ? this.multi.create(Math.max(size, 1), 0, { label, bytes: 0, total: size, started }) : undefined;
+    if (bar) this.fileBars++;
     let last = 0;
     const update = (loaded: number) => {
       const now = Math.min(loaded, size);
@@ -180,7 +190,10 @@ export class Progress {
         update(size);
         this.done++;
         this.overall.update(this.loaded, this.overallPayload());
-        if (bar) this.multi.remove(bar);
+        if (bar) {
+          this.multi.remove(bar);
+          this.fileBars--;
+        }
       },
     };
   }
