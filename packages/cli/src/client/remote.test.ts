@@ -46,6 +46,7 @@ test('an endpoint on an address keeps the virtual-hosted Host (Ip); a host name 
   const local = connect({ endpoint: 'http://127.0.0.1:9000' });
   assert.equal(local.region, 'ap-guangzhou', 'cosbox serves buckets without a region by its default one');
   assert.equal(local.cos.options.Ip, '127.0.0.1:9000');
+  assert.equal(local.cos.options.Timeout, 120_000, 'a silent connection does not hang a command');
 });
 
 test('pre-signed URLs of an address endpoint are path-style on the address', () => {

@@ -71,6 +71,9 @@ export function addressingFor(endpoint: string | undefined): Addressing {
   return { Protocol: url.protocol, Domain: `{Bucket}.${url.host}`, ServiceDomain: url.host };
 }
 
+/** Milliseconds without a byte either way before a request is given up (and retried). */
+export const SOCKET_IDLE_TIMEOUT_MS = 120_000;
+
 export interface ClientTuning {
   partSize?: number;
   partThreads?: number;
@@ -96,6 +99,8 @@ export function cosOptions(settings: Settings, tuning: ClientTuning = {}): COSOp
     CopyChunkParallelLimit: tuning.partThreads,
     FileParallelLimit: tuning.fileThreads,
     UserAgent: 'cosbox-cli',
+    // A connection silent this long fails (and is retried) instead of hanging the command.
+    Timeout: SOCKET_IDLE_TIMEOUT_MS,
     // Parts and ranges report often enough for a progress bar.
     ProgressInterval: 200,
   };
