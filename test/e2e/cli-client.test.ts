@@ -3,7 +3,7 @@
  * option, `--json` outputs parsed, plain output without escapes off a terminal, exit codes 0/1/2.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -153,6 +153,11 @@ test('cp and mv between buckets are server-side copies; mv removes the sources',
   await ok(e, 'mv', join(local, 'm.txt'), `cos://${b}/m.txt`);
   await assert.rejects(stat(join(local, 'm.txt')), { code: 'ENOENT' });
   assert.equal((await ok(e, 'cat', `cos://${b}/m.txt`)).stdout, 'moving');
+
+  const dir = await tree('mv-dir', { 'a.txt': 'a', 'sub/deeper/b.txt': 'b', 'keep.log': 'stays' });
+  await ok(e, 'mv', '-r', dir, `cos://${b}/dir/`, '--exclude', '*.log');
+  assert.deepEqual(await keys(b, 'dir/'), ['dir/a.txt', 'dir/sub/deeper/b.txt']);
+  assert.deepEqual(await readdir(dir), ['keep.log'], 'moved files and the directories they left empty are gone');
 });
 
 test('sync up and down: only what differs, --delete, --dry-run, --checksum, remote to remote', async () => {

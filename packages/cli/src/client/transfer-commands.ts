@@ -2,7 +2,7 @@
  * cp, mv and sync: what goes where (the plan: one job per file), then the transfer engine runs the
  * jobs (transfer.ts). sync sends only what is missing or differs, and with --delete removes the rest.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, rmdir, stat } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import type { Command } from 'commander';
 import { clientCommand, runCommand, type Context } from './context.js';
@@ -196,7 +196,16 @@ async function copyOrMove(ctx: Context, source: string, target: string, flags: T
   const jobs = (plan.jobs as (Job | undefined)[]).filter((j): j is Job => j !== undefined);
   const result = await runJobs(t, jobs, move ? (job) => removeSource(conn, job) : undefined);
   result.failed += plan.refused;
+  if (move && flags.recursive && src.local !== undefined && !ctx.signal.aborted) await removeEmptyDirs(src.local);
   finish(result, 'files');
+}
+
+/** After `mv -r` of a directory: the directories its files left empty, and itself if empty. */
+async function removeEmptyDirs(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await removeEmptyDirs(join(dir, entry.name));
+  }
+  await rmdir(dir).catch(() => undefined);
 }
 
 /** Whether a source entry must be sent again to a destination entry of the same relative path. */
