@@ -1,9 +1,11 @@
 /**
- * The cosbox command line. `cosbox serve` runs the server; client commands come with the SDK.
+ * The cosbox command line. `cosbox serve` runs the server; the client commands
+ * (ls, cp, sync, ...: client/commands.ts) talk to cosbox and COS through @cosbox/sdk.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEVELOPMENT_CREDENTIALS, keepServingOnUnexpectedErrors, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
 import { keysCommand } from './keys.js';
+import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -120,5 +122,6 @@ program
   });
 
 keysCommand(program);
+registerClientCommands(program);
 
 await program.parseAsync(process.argv);
