@@ -3,7 +3,7 @@
  * (ls, cp, sync, ...: client/commands.ts) talk to cosbox and COS through @cosbox/sdk.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEVELOPMENT_CREDENTIALS, keepServingOnUnexpectedErrors, startServer, usesDevelopmentCredentials, type RootCredentials } from '@cosbox/server';
+import type { RootCredentials } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 import { registerClientCommands } from './client/commands.js';
 
@@ -45,6 +45,8 @@ function credentialsFrom(o: ServeOptions): RootCredentials | undefined {
 }
 
 async function serve(o: ServeOptions): Promise<void> {
+  // Loaded here, not at the top: the client commands never need the server (a tenth of a second per run).
+  const { DEVELOPMENT_CREDENTIALS, keepServingOnUnexpectedErrors, startServer, usesDevelopmentCredentials } = await import('@cosbox/server');
   const credentials = credentialsFrom(o);
   if (usesDevelopmentCredentials({ dataDir: o.data, credentials })) {
     const c = DEVELOPMENT_CREDENTIALS;

@@ -5,7 +5,10 @@
  * a sub-user (what it may do beyond the ACLs: create buckets, list them, act on the root's buckets).
  */
 import type { Command } from 'commander';
-import { newAccessKey, openMetadataStore } from '@cosbox/server';
+import type { openMetadataStore } from '@cosbox/server';
+
+/** The server package, loaded only by the keys commands (the client commands never need it). */
+const server = () => import('@cosbox/server');
 
 interface AddOptions {
   data: string;
@@ -17,7 +20,7 @@ interface AddOptions {
 }
 
 async function add(o: AddOptions): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     let appid = o.appid;
     let rootUin = o.uin;
@@ -35,7 +38,7 @@ async function add(o: AddOptions): Promise<void> {
     if (!/^\d+$/.test(o.uin)) throw new Error('--uin must be a number');
     const now = Date.now();
     await meta.putAccount({ uin: o.uin, appid, rootUin, createdAt: existing?.createdAt ?? now });
-    const generated = newAccessKey();
+    const generated = (await server()).newAccessKey();
     const key = { secretId: o.secretId ?? generated.secretId, secretKey: o.secretKey ?? generated.secretKey };
     await meta.putAccessKey({ ...key, uin: o.uin, createdAt: now });
     process.stdout.write(`SecretId  ${key.secretId}\nSecretKey ${key.secretKey}\nuin       ${o.uin}${rootUin === o.uin ? ' (root account)' : ` (sub-user of ${rootUin})`}\nappid     ${appid}\n`);
@@ -45,7 +48,7 @@ async function add(o: AddOptions): Promise<void> {
 }
 
 async function list(o: { data: string }): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     const accounts = new Map((await meta.listAccounts()).map((a) => [a.uin, a]));
     const rows = [['SecretId', 'uin', 'root uin', 'appid', 'created']];
@@ -61,7 +64,7 @@ async function list(o: { data: string }): Promise<void> {
 }
 
 async function remove(secretId: string | undefined, o: { data: string; account?: string }): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     if (o.account !== undefined) {
       await meta.deleteAccount(o.account);
@@ -107,7 +110,7 @@ async function printGrants(meta: ReturnType<typeof openMetadataStore>, uin: stri
 }
 
 async function grant(o: GrantOptions): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     const account = await meta.getAccount(o.uin);
     if (!account || account.rootUin === account.uin) throw new Error(`no sub-user ${o.uin}: grants are for sub-users (a root account may do everything with its buckets)`);
@@ -120,7 +123,7 @@ async function grant(o: GrantOptions): Promise<void> {
 }
 
 async function revoke(o: GrantOptions): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     let removed = 0;
     for (const statement of statementsOf(o)) if (await meta.deleteGrant(statement)) removed++;
@@ -132,7 +135,7 @@ async function revoke(o: GrantOptions): Promise<void> {
 }
 
 async function grants(o: { data: string; uin: string }): Promise<void> {
-  const meta = openMetadataStore(o.data);
+  const meta = (await server()).openMetadataStore(o.data);
   try {
     await printGrants(meta, o.uin);
   } finally {
