@@ -171,7 +171,7 @@ export class Pipeline {
         continued = true;
       }
       // An S3 payload comes decoded (aws-chunked) and checked (x-amz-content-sha256, checksums).
-      return (payloadBody ??= awsBody(req, payload, header));
+      return (payloadBody ??= awsBody(req, payload, (name) => headerOf(req, name)));
     };
     let abort: AbortController | undefined;
     const ctx: RequestContext = {
