@@ -49,8 +49,23 @@ function codeOf(res: RawResponse): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(res.text)?.[1];
 }
 
+/** Records the x-amz-content-sha256 of every request the client sends. */
+function payloadModes(client: S3Client): string[] {
+  const seen: string[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      seen.push(headers['x-amz-content-sha256'] ?? '');
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low' },
+  );
+  return seen;
+}
+
 test('AWS SDK v3: PutObject with its default checksums (string and stream bodies), GetObject, HeadObject', async () => {
   const client = s3();
+  const modes = payloadModes(client);
   const put = await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/default.txt', Body: 'hello from the AWS SDK' }));
   assert.match(put.ETag ?? '', /^"[0-9a-f]{32}"$/);
   const data = Buffer.alloc(300 * 1024, 'x');
@@ -63,6 +78,7 @@ test('AWS SDK v3: PutObject with its default checksums (string and stream bodies
   const head = await client.send(new HeadObjectCommand({ Bucket, Key: 'sdk/stream.bin' }));
   assert.equal(head.ContentLength, data.length);
   assert.equal(head.ContentEncoding, undefined, 'aws-chunked is no content coding of the object');
+  assert.equal(modes[1], 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'the stream went aws-chunked with a checksum trailer');
   client.destroy();
 });
 
@@ -203,6 +219,21 @@ test('STREAMING-AWS4-HMAC-SHA256-PAYLOAD: chunks verified against the chain; a b
   assert.equal(bad.status, 403);
   assert.equal(codeOf(bad), 'SignatureDoesNotMatch');
   assert.equal(await cosBody('raw/chunked-bad.bin'), undefined);
+});
+
+test('STREAMING-UNSIGNED-PAYLOAD-TRAILER sent by hand: a wrong trailer checksum is BadDigest and nothing is stored', async () => {
+  const put = (key: string, checksum: string) => {
+    const headers = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32' };
+    const body = `5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${checksum}\r\n\r\n`;
+    return sendV4({ method: 'PUT', path: `/${Bucket}/${key}`, headers, body, payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
+  };
+  const good = await put('raw/trailer.txt', 'NhCmhg==');
+  assert.equal(good.status, 200, good.text);
+  assert.equal(await cosBody('raw/trailer.txt'), 'hello');
+  const bad = await put('raw/trailer-bad.txt', 'AAAAAA==');
+  assert.equal(bad.status, 400);
+  assert.equal(codeOf(bad), 'BadDigest');
+  assert.equal(await cosBody('raw/trailer-bad.txt'), undefined);
 });
 
 test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signed URL is AccessDenied "Request has expired"', async () => {
