@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { amzDate, chunkStringToSign, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
+import { amzDate, chunkStringToSign, postPolicySignatureV4, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
 import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 import { send, type RawResponse } from './raw.js';
+import { postForm } from './form.js';
 
 let h: Harness;
 let Bucket: string;
@@ -355,6 +356,43 @@ test('the scheme a failed request was signed in is told from its credentials alo
   assert.equal(signatureScheme(() => undefined, new Map([['awsaccesskeyid', 'x']])), 'aws-v2');
   assert.equal(signatureScheme(() => undefined, none), 'none');
   assert.equal(amzDate(Date.UTC(2026, 0, 2, 3, 4, 5)), '20260102T030405Z');
+});
+
+// ---- POST Object forms signed the S3 way ---------------------------------------------------
+
+function v4Form(conditions: unknown[], secret = SECRET_KEY): Record<string, string> {
+  const date = amzDate(Date.now());
+  const credential = `${SECRET_ID}/${date.slice(0, 8)}/${REGION}/s3/aws4_request`;
+  const own = { 'x-amz-algorithm': 'AWS4-HMAC-SHA256', 'x-amz-credential': credential, 'x-amz-date': date };
+  const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [...conditions, ...Object.entries(own).map(([k, v]) => ({ [k]: v }))] })).toString('base64');
+  const signature = postPolicySignatureV4(nodeCrypto, secret, { accessKey: SECRET_ID, date: date.slice(0, 8), region: REGION, service: 's3' }, policy);
+  return { ...own, policy, 'x-amz-signature': signature };
+}
+
+test('POST Object with a V4 policy: stored when the signature holds, SignatureDoesNotMatch (nothing stored) when not', async () => {
+  const conditions = [{ bucket: Bucket }, ['starts-with', '$key', 's3form/']];
+  const ok = await postForm(h, Bucket, { key: 's3form/v4.txt', ...v4Form(conditions) }, [{ name: 'v4.txt', content: 'form v4' }]);
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal(await cosBody('s3form/v4.txt'), 'form v4');
+  const bad = await postForm(h, Bucket, { key: 's3form/v4-bad.txt', ...v4Form(conditions, 'wrong') });
+  assert.equal(bad.status, 403);
+  assert.match(bad.text, /SignatureDoesNotMatch/);
+  assert.equal(await cosBody('s3form/v4-bad.txt'), undefined);
+  const outside = await postForm(h, Bucket, { key: 'elsewhere/v4.txt', ...v4Form(conditions) });
+  assert.equal(outside.status, 403, 'the policy still holds the key to its prefix');
+  const acl = await postForm(h, Bucket, { key: 's3form/acl.txt', 'x-amz-acl': 'public-read', ...v4Form(conditions) });
+  assert.equal(acl.status, 403, 'a field that sets access needs a policy condition');
+});
+
+test('POST Object with a V2 policy (AWSAccessKeyId, signature)', async () => {
+  const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [{ bucket: Bucket }, ['starts-with', '$key', 's3form/']] })).toString('base64');
+  const fields = (secret: string) => ({ key: 's3form/v2.txt', AWSAccessKeyId: SECRET_ID, policy, signature: signV2(nodeCrypto, secret, policy) });
+  const bad = await postForm(h, Bucket, fields('wrong'));
+  assert.equal(bad.status, 403);
+  assert.equal(await cosBody('s3form/v2.txt'), undefined);
+  const ok = await postForm(h, Bucket, fields(SECRET_KEY), [{ name: 'v2.txt', content: 'form v2' }]);
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal(await cosBody('s3form/v2.txt'), 'form v2');
 });
 
 void signingKey;
