@@ -358,6 +358,16 @@ test('the scheme a failed request was signed in is told from its credentials alo
   assert.equal(amzDate(Date.UTC(2026, 0, 2, 3, 4, 5)), '20260102T030405Z');
 });
 
+test('an anonymous request may send an unsigned aws-chunked body, not one that claims chunk signatures', async () => {
+  const { authenticateRequest } = await import('../../packages/server/src/auth/authenticate.js');
+  const { accounts, temporaryKeys } = h.server.services;
+  const anonymous = (sha: string) =>
+    authenticateRequest({ method: 'PUT', pathnames: ['/b/k'], query: new Map(), header: (n) => (n === 'x-amz-content-sha256' ? sha : undefined), headerNames: ['x-amz-content-sha256'], now: 0 }, accounts, temporaryKeys);
+  assert.equal((await anonymous('STREAMING-UNSIGNED-PAYLOAD-TRAILER')).payload.kind, 'chunked');
+  assert.equal((await anonymous('not-a-digest')).payload.kind, 'as-sent');
+  await assert.rejects(anonymous('STREAMING-AWS4-HMAC-SHA256-PAYLOAD'), /Signature V4/);
+});
+
 // ---- POST Object forms signed the S3 way ---------------------------------------------------
 
 function v4Form(conditions: unknown[], secret = SECRET_KEY): Record<string, string> {
