@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { amzDate, chunkStringToSign, postPolicySignatureV4, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
+import { amzDate, canonicalRequest, chunkStringToSign, formatV4Authorization, postPolicySignatureV4, scopeOf, stringToSign, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
 import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 import { send, type RawResponse } from './raw.js';
@@ -81,6 +81,41 @@ test('AWS SDK v3: PutObject with its default checksums (string and stream bodies
   assert.equal(head.ContentEncoding, undefined, 'aws-chunked is no content coding of the object');
   assert.equal(modes[1], 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'the stream went aws-chunked with a checksum trailer');
   client.destroy();
+});
+
+test('AWS SDK v3: keys with characters S3 encodes (spaces, unicode, reserved marks) sign and verify', async () => {
+  const client = s3();
+  for (const Key of ["odd/ü é ~!'()*&$@=;:+,.txt", 'odd/%41 literal percent', 'odd/a//double/./dots/../x']) {
+    await client.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    const got = await client.send(new GetObjectCommand({ Bucket, Key }));
+    assert.equal(await got.Body!.transformToString(), Key);
+  }
+  client.destroy();
+});
+
+test('hostile Authorization values are 4xx errors, never a crash', async () => {
+  const path = `/${Bucket}/sdk/default.txt`;
+  const values = [
+    'AWS4-HMAC-SHA256',
+    'AWS4-HMAC-SHA256 ',
+    'AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=',
+    `AWS4-HMAC-SHA256 Credential=${SECRET_ID}/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=${'z'.repeat(64)}`,
+    `AWS4-HMAC-SHA256 Credential=${SECRET_ID}/20260101/${REGION}/iam/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+    `AWS4-HMAC-SHA256 Credential=${'x'.repeat(6000)}, SignedHeaders=${';'.repeat(2000)}, Signature=${'a'.repeat(64)}`,
+    'AWS ',
+    'AWS :',
+    'AWS a:',
+    `AWS ${SECRET_ID}:${'A'.repeat(3000)}`,
+    'AWS \u00ff\u00fe:abc=',
+  ];
+  for (const authorization of values) {
+    const res = await send(h, { path, headers: { authorization, 'x-amz-date': amzDate(Date.now()), 'x-amz-content-sha256': EMPTY_SHA256, date: new Date().toUTCString() }, sign: false });
+    assert.ok(res.status === 400 || res.status === 403, `${authorization.slice(0, 60)} -> ${res.status} ${res.text}`);
+  }
+  for (const query of ['X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Algorithm=x&X-Amz-Signature=1', 'X-Amz-Signature=%ZZ', 'AWSAccessKeyId=x&Expires=abc&Signature=y', 'AWSAccessKeyId=&Expires=1&Signature=']) {
+    const res = await send(h, { path: `${path}?${query}`, sign: false });
+    assert.ok(res.status === 400 || res.status === 403, `${query} -> ${res.status} ${res.text}`);
+  }
 });
 
 test('AWS SDK v3 with requestChecksumCalculation WHEN_REQUIRED: a signed SHA-256 payload', async () => {
@@ -235,6 +270,28 @@ test('STREAMING-UNSIGNED-PAYLOAD-TRAILER sent by hand: a wrong trailer checksum 
   assert.equal(bad.status, 400);
   assert.equal(codeOf(bad), 'BadDigest');
   assert.equal(await cosBody('raw/trailer-bad.txt'), undefined);
+});
+
+test('V4 on a virtual-hosted bucket, and with a Date header in place of x-amz-date', async () => {
+  const host = `${Bucket}.cos.${REGION}.myqcloud.com`;
+  const { headers } = signV4(nodeCrypto, { accessKey: SECRET_ID, secretKey: SECRET_KEY, region: REGION, method: 'GET', pathname: '/raw/sha.txt', headers: { host }, now: Date.now(), payloadHash: EMPTY_SHA256 });
+  const virtual = await send(h, { path: '/raw/sha.txt', host, headers, sign: false });
+  assert.equal(virtual.status, 200, virtual.text);
+  assert.equal(virtual.text, 'exact bytes');
+  // The host is signed: the same request addressed to another bucket does not verify.
+  const other = await send(h, { path: '/raw/sha.txt', host: `other-${Bucket}.cos.${REGION}.myqcloud.com`, headers: { ...headers, host: `other-${Bucket}.cos.${REGION}.myqcloud.com` }, sign: false });
+  assert.equal(other.status, 403);
+
+  // Without x-amz-date the Date header's time is signed (as yyyymmddThhmmssZ).
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const path = `/${Bucket}/raw/sha.txt`;
+  const plain = { date: new Date(now).toUTCString(), host: `127.0.0.1:${h.port}`, 'x-amz-content-sha256': EMPTY_SHA256 };
+  const names = Object.keys(plain).sort();
+  const credential = { accessKey: SECRET_ID, date: amzDate(now).slice(0, 8), region: REGION, service: 's3' };
+  const canonical = canonicalRequest({ method: 'GET', canonicalUri: path, query: [], signedHeaders: names, headerValue: (n) => plain[n as keyof typeof plain], payloadHash: EMPTY_SHA256 });
+  const signature = signatureOf(nodeCrypto, signingKey(nodeCrypto, SECRET_KEY, credential), stringToSign(nodeCrypto, amzDate(now), scopeOf(credential), canonical));
+  const dated = await send(h, { path, headers: { ...plain, authorization: formatV4Authorization(credential, names, signature) }, sign: false });
+  assert.equal(dated.status, 200, dated.text);
 });
 
 test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signed URL is AccessDenied "Request has expired"', async () => {
@@ -405,4 +462,3 @@ test('POST Object with a V2 policy (AWSAccessKeyId, signature)', async () => {
   assert.equal(await cosBody('s3form/v2.txt'), 'form v2');
 });
 
-void signingKey;
