@@ -160,6 +160,24 @@ test('pre-signed GET and PUT from @aws-sdk/s3-request-presigner, fetched with no
   client.destroy();
 });
 
+test('headers a presigner hoists into the signed query are handed on as headers (queryHeaders)', async () => {
+  const { authenticateRequest } = await import('../../packages/server/src/auth/authenticate.js');
+  const client = s3();
+  const url = new URL(await getSignedUrl(client, new PutObjectCommand({ Bucket, Key: 'presigned/hoisted.txt', ACL: 'public-read', Metadata: { note: 'hi' } }), { expiresIn: 60 }));
+  client.destroy();
+  const query = new Map([...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]));
+  const { accounts, temporaryKeys } = h.server.services;
+  const result = await authenticateRequest(
+    { method: 'PUT', pathnames: [decodeURIComponent(url.pathname)], query, header: (n) => (n === 'host' ? url.host : undefined), headerNames: ['host'], now: Math.floor(Date.now() / 1000), rawUrl: url.pathname + url.search },
+    accounts,
+    temporaryKeys,
+  );
+  assert.equal(result.caller.kind, 'account');
+  assert.equal(result.queryHeaders?.['x-amz-acl'], 'public-read');
+  assert.equal(result.queryHeaders?.['x-amz-meta-note'], 'hi');
+  assert.equal(result.queryHeaders?.['x-amz-signature'], undefined);
+});
+
 // ---- hand-signed requests -------------------------------------------------------------------
 
 interface V4Request {
