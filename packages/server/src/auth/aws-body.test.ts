@@ -144,3 +144,25 @@ test('handlers see the decoded length and no aws-chunked coding', () => {
   assert.equal(header('x-amz-meta-a'), 'b');
   assert.equal(payloadHeader((n) => raw[n], { kind: 'chunked', trailer: false })('content-encoding'), 'gzip');
 });
+
+test('property: any split of a signed aws-chunked body decodes to its data; any flipped byte is refused', async () => {
+  const fc = (await import('fast-check')).default;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 64 }),
+      fc.nat(),
+      async (arrays, split, at) => {
+        const chunks = arrays.map((a) => Buffer.from(a));
+        const expected = Buffer.concat(chunks);
+        const { wire } = signedBody(chunks);
+        const rule: PayloadRule = { kind: 'chunked', signing, trailer: false, decodedLength: expected.length };
+        assert.ok((await read(wire, rule, {}, split)).equals(expected));
+        const flipped = Buffer.from(wire);
+        flipped[at % wire.length] ^= 1;
+        await assert.rejects(read(flipped, rule, {}, split), (e: unknown) => e instanceof CosError && (e.code === 'SignatureDoesNotMatch' || e.code === 'IncompleteBody'));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
