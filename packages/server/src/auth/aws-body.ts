@@ -212,9 +212,10 @@ async function readTrailer(reader: ChunkReader, signing: ChunkSigning | undefine
     bytes += line.length;
     if (bytes > MAX_TRAILER) malformed('the trailer is too long');
     const colon = line.indexOf(':');
-    if (colon <= 0) malformed('a trailer line is no header');
+    // Control characters have no place in a header line (and would hide a changed CRLF from the signature).
+    if (colon <= 0 || /[\x00-\x08\x0a-\x1f\x7f]/.test(line)) malformed('a trailer line is no header');
     const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (name === 'x-amz-trailer-signature') signature = value.toLowerCase();
     else trailer.set(name, value);
   }
