@@ -327,6 +327,14 @@ test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signe
   const expired = await presigned(Date.now() - 2 * 3600_000, 60);
   assert.equal(expired.status, 403);
   assert.match(expired.text, /Request has expired/);
+  // A payload hash in the signed query binds the body of a pre-signed PUT.
+  const putWithHash = (body: string) => {
+    const query = presignV4(nodeCrypto, { accessKey: SECRET_ID, secretKey: SECRET_KEY, region: REGION, method: 'PUT', pathname: `/${Bucket}/raw/presigned-hash.txt`, query: [['X-Amz-Content-Sha256', sha256('bound')]], headers: { host: `127.0.0.1:${h.port}` }, now: Date.now(), expires: 60, payloadHash: sha256('bound') });
+    return send(h, { method: 'PUT', path: `/${Bucket}/raw/presigned-hash.txt?${queryString(query)}`, body, sign: false });
+  };
+  assert.equal(codeOf(await putWithHash('not bound')), 'XAmzContentSHA256Mismatch');
+  assert.equal(await cosBody('raw/presigned-hash.txt'), undefined);
+  assert.equal((await putWithHash('bound')).status, 200);
   const tooLong = await presigned(Date.now(), 604801);
   assert.equal(tooLong.status, 400);
   assert.equal(codeOf(tooLong), 'AuthorizationQueryParametersError');

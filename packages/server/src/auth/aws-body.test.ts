@@ -157,7 +157,7 @@ test('property: any split of a signed aws-chunked body (with or without a signed
         const chunks = arrays.map((a) => Buffer.from(a));
         const expected = Buffer.concat(chunks);
         const trailer = withTrailer ? { 'x-amz-checksum-crc32': b64crc32(expected) } : undefined;
-        const headers = withTrailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {};
+        const headers: Record<string, string> = withTrailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {};
         const { wire } = signedBody(chunks, trailer);
         const rule: PayloadRule = { kind: 'chunked', signing, trailer: withTrailer, decodedLength: expected.length };
         assert.ok((await read(wire, rule, headers, split)).equals(expected));

@@ -126,7 +126,11 @@ async function authenticateV4(req: SignedRequest, accounts: Accounts, temporaryK
   const unsigned = unsignedHeader(req, new Set(fields.signedHeaders), isBindingHeader);
   if (unsigned) refuseUnsigned(`header ${unsigned}`);
   const signing = fields.presigned ? undefined : { key, date: date.text, scope: scopeOf(credential), seed: fields.signature };
-  return { caller, payload: payloadRule(req.header, signing), ...(fields.presigned ? { queryHeaders: hoistedHeaders(exact) } : {}) };
+  if (!fields.presigned) return { caller, payload: payloadRule(req.header, signing) };
+  // A payload hash named in the signed query binds the body as the header would.
+  const signedHash = exact.get('X-Amz-Content-Sha256');
+  const payload = payloadRule((name) => (name === 'x-amz-content-sha256' && signedHash !== undefined ? signedHash : req.header(name)));
+  return { caller, payload, queryHeaders: hoistedHeaders(exact) };
 }
 
 /** The query parameters of a pre-signed URL that make it up, not headers hoisted into it. */
