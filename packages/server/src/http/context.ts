@@ -9,6 +9,7 @@ import type { Caller } from '../auth/authenticate.js';
 import type { Address } from '../routing/address.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
+import type { Dialect } from './s3-dialect.js';
 
 export interface ResponseSpec {
   status: number;
@@ -21,6 +22,8 @@ export interface RequestContext {
   readonly requestId: string;
   readonly method: string;
   readonly op: OperationName;
+  /** The words the request is answered in: COS's, or S3's for a request signed with AWS V4/V2. */
+  readonly dialect: Dialect;
   readonly address: Address;
   readonly host: string;
   readonly query: ReadonlyMap<string, string>;

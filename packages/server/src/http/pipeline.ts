@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { buildXml, CosError, isHeaderName, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
+import { buildXml, CosError, isHeaderName, s3ErrorOf, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
 import { authenticate, type Caller } from '../auth/authenticate.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
@@ -14,6 +14,7 @@ import { corsHeaders, matchCors } from '../model/cors.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext, ResponseSpec } from './context.js';
+import { dialectOf, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml, type Dialect } from './s3-dialect.js';
 
 export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
@@ -57,9 +58,17 @@ async function loadBucket(services: Services, op: OperationName, address: Addres
   return bucket;
 }
 
-/** The one rendering of a COS error: status, headers and the `<Error>` document (C019). */
-export function errorResponse(cos: CosError, resource: string, requestId: string): ResponseSpec {
+/**
+ * The one rendering of an error: status, headers and the `<Error>` document (C019); in the S3
+ * dialect with S3's code and status from the same table, and the trace id as S3's HostId.
+ */
+export function errorResponse(cos: CosError, resource: string, requestId: string, dialect: Dialect = 'cos'): ResponseSpec {
   const traceId = newTraceId();
+  if (dialect === 's3') {
+    const s3 = s3ErrorOf(cos.code);
+    const xml = buildXml('Error', { Code: s3.code, Message: cos.message, Resource: resource, RequestId: requestId, HostId: traceId });
+    return { status: s3.status, headers: { 'Content-Type': 'application/xml', 'x-amz-id-2': traceId, ...cos.headers }, body: xml };
+  }
   const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
   return {
     status: cos.status,
@@ -105,11 +114,15 @@ export class Pipeline {
     const requestId = newRequestId(now);
     const method = (req.method ?? 'GET').toUpperCase();
     let address: Address | undefined;
+    let dialect = 'cos' as Dialect;
     let spec: ResponseSpec;
     try {
-      spec = await this.run(req, res, method, now, requestId, expectContinue, (a) => (address = a));
+      spec = await this.run(req, res, method, now, requestId, expectContinue, (a, d) => {
+        address = a;
+        dialect = d;
+      });
     } catch (error) {
-      spec = this.errorSpec(error, req, requestId, address);
+      spec = this.errorSpec(error, req, requestId, address, dialect);
     }
     try {
       if (method !== 'OPTIONS') await this.addCorsHeaders(req, method, address, spec);
@@ -118,7 +131,7 @@ export class Pipeline {
     }
     let bytes = 0;
     try {
-      bytes = await this.send(res, method, spec, requestId);
+      bytes = await this.send(res, method, dialect === 's3' ? inS3Words(spec) : spec, requestId, dialect);
     } catch (error) {
       this.services.log.error({ err: error, requestId }, 'response could not be sent');
       res.destroy();
@@ -136,14 +149,21 @@ export class Pipeline {
     now: number,
     requestId: string,
     expectContinue: boolean,
-    onAddress: (a: Address) => void,
+    onAddress: (a: Address, dialect: Dialect) => void,
   ): Promise<ResponseSpec> {
     const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', { domain: this.services.config.domain });
-    onAddress(address);
     const query = parseQuery(address.rawQuery);
-    const header = (name: string) => headerOf(req, name);
+    const dialect = dialectOf(req.headers, query, address);
+    onAddress(address, dialect);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
-    const signedHeader = (name: string) => (name === 'host' ? address.host : header(name));
+    const signedHeader = (name: string) => (name === 'host' ? address.host : headerOf(req, name));
+    // Handlers read COS's header names: an S3 request's x-amz-* twins are renamed once the signature
+    // has been checked over the headers as sent.
+    const headers = dialect === 's3' ? s3RequestHeaders(req.headers) : req.headers;
+    const header = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    };
     const caller: Caller = await authenticate(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000) },
       this.services.accounts,
@@ -184,6 +204,7 @@ export class Pipeline {
       requestId,
       method,
       op,
+      dialect,
       address,
       host: address.host,
       query,
@@ -192,7 +213,7 @@ export class Pipeline {
       services: this.services,
       now,
       header,
-      headers: req.headers,
+      headers,
       body,
       readBody: (limit) => readAll(body(), limit),
     };
@@ -211,7 +232,7 @@ export class Pipeline {
     if (rule) spec.headers = { ...spec.headers, ...corsHeaders(rule, origin) };
   }
 
-  private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined): ResponseSpec {
+  private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined, dialect: Dialect): ResponseSpec {
     let cos: CosError;
     if (error instanceof CosError) {
       cos = error;
@@ -221,25 +242,25 @@ export class Pipeline {
     }
     // Without a parsed address (no Host, a bad URI) the raw path still says what was asked for.
     const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? (req.url ?? '').split('?')[0]}`;
-    return errorResponse(cos, resource, requestId);
+    return errorResponse(cos, resource, requestId, dialect);
   }
 
   /** Writes the response; returns the number of body bytes sent. */
-  private async send(res: ServerResponse, method: string, spec: ResponseSpec, requestId: string): Promise<number> {
+  private async send(res: ServerResponse, method: string, spec: ResponseSpec, requestId: string, dialect: Dialect): Promise<number> {
     if (res.headersSent || res.destroyed) {
       // A streamed body failed after the headers went out: all we can do is cut the connection.
       res.destroy();
       return 0;
     }
     try {
-      this.setHeaders(res, spec, requestId);
+      this.setHeaders(res, spec, requestId, dialect);
     } catch (error) {
       // Node refused a header even after cleaning: a logged 500, never a crash.
       this.services.log.error({ err: error, requestId }, 'response headers could not be set');
       if (isStream(spec?.body)) spec.body.destroy();
       for (const name of res.getHeaderNames()) res.removeHeader(name);
-      spec = errorResponse(new CosError('InternalError'), '', requestId);
-      this.setHeaders(res, spec, requestId);
+      spec = errorResponse(new CosError('InternalError'), '', requestId, dialect);
+      this.setHeaders(res, spec, requestId, dialect);
     }
     const body = spec.body;
     const noBody = method === 'HEAD' || spec.status === 204 || spec.status === 304;
@@ -267,8 +288,8 @@ export class Pipeline {
         if (res.headersSent) return void res.destroy();
         body.unpipe(res);
         for (const name of res.getHeaderNames()) res.removeHeader(name);
-        const failed = errorResponse(new CosError('InternalError'), '', requestId);
-        this.setHeaders(res, failed, requestId);
+        const failed = errorResponse(new CosError('InternalError'), '', requestId, dialect);
+        this.setHeaders(res, failed, requestId, dialect);
         const doc = Buffer.from(failed.body as string);
         res.setHeader('Content-Length', doc.length);
         res.end(doc);
@@ -286,12 +307,17 @@ export class Pipeline {
    * values were checked where they enter) is sent as its UTF-8 bytes when it is text beyond
    * Latin-1, and left out, with a warning, when it holds control characters.
    */
-  private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string): void {
+  private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string, dialect: Dialect): void {
     // Node checks the status only when it writes the head, too late to answer otherwise.
     if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 999) throw new RangeError(`invalid status ${spec.status}`);
     res.statusCode = spec.status;
     res.setHeader('Server', 'tencent-cos');
-    res.setHeader('x-cos-request-id', requestId);
+    if (dialect === 's3') {
+      res.setHeader('x-amz-request-id', requestId);
+      if (!spec.headers?.['x-amz-id-2']) res.setHeader('x-amz-id-2', newTraceId());
+    } else {
+      res.setHeader('x-cos-request-id', requestId);
+    }
     for (const [name, raw] of Object.entries(spec.headers ?? {})) {
       if (raw === undefined) continue;
       let value = String(raw);
@@ -303,6 +329,14 @@ export class Pipeline {
       res.setHeader(spellHeader(name), typeof raw === 'number' ? raw : value);
     }
   }
+}
+
+/** A response in S3's words: its x-cos-* headers renamed, its XML document in S3's namespace and names. */
+function inS3Words(spec: ResponseSpec): ResponseSpec {
+  const headers = s3ResponseHeaders(spec.headers ?? {});
+  const type = headers['Content-Type'] ?? headers['content-type'];
+  const xml = typeof spec.body === 'string' && String(type ?? '').includes('xml');
+  return { ...spec, headers, body: xml ? s3ResponseXml(spec.body as string) : spec.body };
 }
 
 function isStream(body: ResponseSpec['body']): body is Readable {

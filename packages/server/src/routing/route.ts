@@ -86,6 +86,8 @@ export const SUBRESOURCES: ReadonlySet<string> = new Set([
   'object-lock', 'objectlock', 'guetzli', 'quota',
   // S3's names for what an S3 client may ask of the same endpoint.
   'publicaccessblock', 'ownershipcontrols', 'requestpayment', 'policystatus', 'analytics', 'metrics', 'torrent',
+  // S3's object APIs cosbox does not have: GetObjectAttributes (a GET that must not read the object).
+  'attributes',
   // Object APIs COS has and cosbox does not: select, retention, legal hold, rename, live channels,
   // and CI data processing (`?ci-process=ImageInfo`, ...).
   'select', 'retention', 'legal-hold', 'rename', 'live', 'vod', 'vodplaylist', 'ci-process',

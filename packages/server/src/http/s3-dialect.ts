@@ -1,0 +1,118 @@
+/**
+ * The S3 dialect, at the edges and by tables (DESIGN: "two dialects, one model").
+ *
+ * A request signed with AWS V4/V2 (or an anonymous one that looks like S3's) is answered in S3's
+ * words; handlers never ask. On the way in, `x-amz-*` headers with a COS twin are renamed to the
+ * `x-cos-*` name the handlers read, and S3's values and XML names become COS's; on the way out, the
+ * reverse: `x-cos-*` response headers become `x-amz-*`, XML documents get S3's namespace, the request
+ * id travels as `x-amz-request-id`/`x-amz-id-2`, and errors take S3's code from the error table.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Address } from '../routing/address.js';
+
+export type Dialect = 'cos' | 's3';
+
+export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/**
+ * Header names S3 and COS share after their prefix (`x-amz-acl` / `x-cos-acl`), exact or as a
+ * prefix (`meta-` covers every user metadata header). Authentication headers (`x-amz-date`,
+ * `x-amz-content-sha256`, `x-amz-security-token`, ...) are not here: the signature module reads them as sent.
+ */
+const TWIN_NAMES: ReadonlySet<string> = new Set([
+  'acl',
+  'metadata-directive',
+  'tagging-directive',
+  'storage-class',
+  'tagging',
+  'tagging-count',
+  'version-id',
+  'delete-marker',
+  'restore',
+  'bucket-region',
+  'expiration',
+]);
+const TWIN_PREFIXES = ['meta-', 'grant-', 'copy-source', 'server-side-encryption'];
+
+function isTwin(suffix: string): boolean {
+  return TWIN_NAMES.has(suffix) || TWIN_PREFIXES.some((p) => suffix.startsWith(p));
+}
+
+/** `x-<from>-<suffix>` as `x-<to>-<suffix>` when the suffix has a twin, else undefined. */
+function twinName(name: string, from: string, to: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (!lower.startsWith(from)) return undefined;
+  const suffix = lower.slice(from.length);
+  return isTwin(suffix) ? to + suffix : undefined;
+}
+
+/** Words of response documents and headers: COS's on the left, S3's on the right. */
+const XML_OUT: ReadonlyArray<readonly [string, string]> = [
+  ['http://cam.qcloud.com/groups/global/AllUsers', 'http://acs.amazonaws.com/groups/global/AllUsers'],
+  ['<StorageClass>ARCHIVE</StorageClass>', '<StorageClass>GLACIER</StorageClass>'],
+];
+const STORAGE_CLASS_OUT: Readonly<Record<string, string>> = { ARCHIVE: 'GLACIER' };
+
+// Request documents keep their bytes (a Content-MD5 covers them): the model reads S3's words there
+// itself (the AllUsers URI, GLACIER, GlacierJobParameters). Header values S3 spells otherwise:
+const REQUEST_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'x-cos-metadata-directive': { COPY: 'Copy', REPLACE: 'Replaced' },
+  'x-cos-tagging-directive': { COPY: 'Copy', REPLACE: 'Replaced' },
+};
+
+function replaceAll(text: string, table: ReadonlyArray<readonly [string, string]>): string {
+  let out = text;
+  for (const [from, to] of table) if (out.includes(from)) out = out.split(from).join(to);
+  return out;
+}
+
+/**
+ * The dialect a request speaks, from how it is signed: the COS signature answers in COS's words,
+ * AWS V4/V2 (header or query) in S3's. An anonymous request speaks S3 when it carries S3's marks
+ * (an `x-amz-*` or `amz-sdk-*` header, ListObjectsV2's `list-type`, the AWS SDKs' `x-id`) or
+ * addresses an S3 host (`<bucket>.s3.<...>`, `s3.<...>`); else COS.
+ */
+export function dialectOf(headers: IncomingHttpHeaders, query: ReadonlyMap<string, string>, address: Address): Dialect {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && authorization.trim() !== '') {
+    return /^\s*(?:AWS4-|AWS\s)/.test(authorization) ? 's3' : 'cos';
+  }
+  if (query.has('q-signature') || query.has('q-sign-algorithm') || query.has('sign')) return 'cos';
+  if (query.has('x-amz-algorithm') || query.has('x-amz-signature') || query.has('awsaccesskeyid')) return 's3';
+  if (query.has('list-type') || query.has('x-id')) return 's3';
+  for (const name of Object.keys(headers)) if (name.startsWith('x-amz-') || name.startsWith('amz-sdk-')) return 's3';
+  return address.s3Host ? 's3' : 'cos';
+}
+
+/** The request headers a handler sees in the S3 dialect: `x-amz-*` twins renamed. */
+export function s3RequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  const renamed: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const cos = twinName(name, 'x-amz-', 'x-cos-');
+    if (cos === undefined) out[name] = value;
+    else renamed[cos] = typeof value === 'string' ? (REQUEST_VALUES[cos]?.[value.trim().toUpperCase()] ?? value) : value;
+  }
+  // The S3 spelling wins over a COS one sent alongside: it is what the S3 signature covered.
+  return Object.assign(out, renamed);
+}
+
+/** Response headers in S3's words: `x-cos-*` twins renamed and S3's values. */
+export function s3ResponseHeaders(headers: Record<string, string | number | undefined>): Record<string, string | number | undefined> {
+  const out: Record<string, string | number | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const s3 = twinName(name, 'x-cos-', 'x-amz-');
+    if (s3 === undefined) out[name] = value;
+    else out[s3] = s3 === 'x-amz-storage-class' && typeof value === 'string' ? (STORAGE_CLASS_OUT[value] ?? value) : value;
+  }
+  return out;
+}
+
+/** A response document in S3's words: S3's namespace on its root element, S3's names and values. */
+export function s3ResponseXml(xml: string): string {
+  const withNames = replaceAll(xml, XML_OUT);
+  // The root element is the first one after the declaration; an Error document has no namespace in S3.
+  return withNames.replace(/^(<\?xml[^>]*\?>\s*)?<([A-Za-z][\w.-]*)(?=[\s>/])(?![^>]*\sxmlns=)/, (whole, decl: string | undefined, root: string) =>
+    root === 'Error' ? whole : `${decl ?? ''}<${root} xmlns="${S3_NAMESPACE}"`,
+  );
+}
