@@ -63,6 +63,10 @@ export const ERROR_TABLE = {
   NoLifecycle: { status: 400, message: 'The lifecycle configuration does not exist.', s3Code: 'NoSuchLifecycleConfiguration', s3Status: 404 },
   MultiBucketNotSupport: { status: 400, message: 'Replication supports only one destination bucket.', s3Code: 'InvalidRequest' },
   NotSupportedStorageClass: { status: 400, message: 'The storage class you specified is not supported.', s3Code: 'InvalidStorageClass' },
+  // S3's words for AWS signatures (README "AWS signatures (S3)").
+  XAmzContentSHA256Mismatch: { status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
+  AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header is malformed.' },
+  AuthorizationQueryParametersError: { status: 400, message: 'The pre-signed query parameters are malformed.' },
   // Not in seed 004 (the seeds describe no tagging, FEATURES §1.17); COS answers it for object tags.
   InvalidTag: { status: 400, message: 'The tag you provided is not valid: at most 10 tags, unique keys of 1-128 and values of 0-256 letters, digits, spaces and + - = . _ : / @.' },
 

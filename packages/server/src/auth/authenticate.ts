@@ -1,16 +1,24 @@
 /**
- * Who is calling: the COS signature from the Authorization header, from a pre-signed URL's query
- * (the q-* pairs, or the whole authorization string in one `sign` parameter), or nobody
- * (anonymous, C010). A signature binds the request: what changes the operation or who may read
- * the result must be among what it signs (`unsignedItem`).
+ * Who is calling, and in which scheme: the COS signature from the Authorization header, from a
+ * pre-signed URL's query (the q-* pairs, or the whole authorization string in one `sign`
+ * parameter), AWS Signature V4 or V2 (header or query; aws-signatures.ts), or nobody (anonymous,
+ * C010). A signature binds the request: what changes the operation or who may read the result must
+ * be among what it signs (`unsignedItem`).
  */
 import { CosError, parseAuthorization, parseSignTime, signatureFromPairs, signedName, verifySignature, type SignatureFields } from '@cosbox/protocol';
 import type { Accounts, Account } from './accounts.js';
+import { authenticateAws } from './aws-signatures.js';
+import { payloadRule, type PayloadRule } from './aws-body.js';
 import { nodeCrypto } from './node-crypto.js';
 import type { TemporaryKeys, TemporaryScope } from './temporary-keys.js';
 
+/** The signature scheme of a request; an S3 client signs with aws-v4 or aws-v2. */
+export type Scheme = 'cos' | 'aws-v4' | 'aws-v2';
+
 /** An account, or a temporary key acting for one within `scope`, or nobody. */
-export type Caller = { kind: 'anonymous' } | { kind: 'account'; account: Account; secretId: string; scope?: TemporaryScope };
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'account'; account: Account; secretId: string; scope?: TemporaryScope; scheme: Scheme };
 
 /**
  * The key a SecretId signs with: a temporary one when a security token comes with it (its scope
@@ -22,14 +30,15 @@ export async function resolveKey(
   secretId: string,
   token: string | undefined,
   nowSeconds: number,
+  scheme: Scheme = 'cos',
 ): Promise<{ secretKey: string; caller: Extract<Caller, { kind: 'account' }> }> {
   if (token) {
     const { secretKey, scope } = await temporaryKeys.open(token, secretId, nowSeconds, accounts);
-    return { secretKey, caller: { kind: 'account', account: scope.issuer, secretId, scope } };
+    return { secretKey, caller: { kind: 'account', account: scope.issuer, secretId, scope, scheme } };
   }
   const credential = await accounts.credential(secretId);
   if (!credential) throw new CosError('InvalidAccessKeyId');
-  return { secretKey: credential.secretKey, caller: { kind: 'account', account: credential.account, secretId } };
+  return { secretKey: credential.secretKey, caller: { kind: 'account', account: credential.account, secretId, scheme } };
 }
 
 export interface SignedRequest {
@@ -43,6 +52,33 @@ export interface SignedRequest {
   headerNames: Iterable<string>;
   /** Seconds since the epoch. */
   now: number;
+  /** The request target as sent (AWS signatures sign the path and query as they travel). */
+  rawUrl?: string;
+  /** The bucket the Host names (virtual-hosted style), which a V2 signature's resource starts with. */
+  bucketInHost?: string;
+}
+
+/** A verified caller and how the body must be read (decoded and checked for AWS V4 payloads). */
+export interface Authenticated {
+  caller: Caller;
+  payload: PayloadRule;
+}
+
+/**
+ * The scheme a request is signed in, from the shape of its credentials alone (nothing verified):
+ * what the error of a failed authentication is spelled in. `query` by lower-case names.
+ */
+export function signatureScheme(header: (name: string) => string | undefined, query: ReadonlyMap<string, string>): Scheme | 'none' {
+  const authorization = header('authorization')?.trim();
+  if (authorization) {
+    if (authorization.startsWith('AWS4-')) return 'aws-v4';
+    if (authorization.startsWith('AWS ')) return 'aws-v2';
+    return 'cos';
+  }
+  if (query.has('x-amz-algorithm') || query.has('x-amz-signature')) return 'aws-v4';
+  if (query.has('awsaccesskeyid')) return 'aws-v2';
+  if (query.has('q-signature') || query.has('q-sign-algorithm') || query.has('sign')) return 'cos';
+  return 'none';
 }
 
 function signatureOf(req: SignedRequest): SignatureFields | undefined | 'none' {
@@ -75,8 +111,8 @@ const BINDING_PARAMS = new Set([
  * metadata and tagging replacement, encryption, storage class. Content headers and x-cos-meta-*
  * may travel unsigned, as with S3's pre-signed PUT; the official SDKs sign every x-cos-* header.
  */
-function isBindingHeader(name: string): boolean {
-  return (
+export function isBindingHeader(name: string): boolean {
+  return isAmzBindingHeader(name) || (
     name.startsWith('x-cos-copy-source') ||
     name === 'x-cos-acl' ||
     name.startsWith('x-cos-grant-') ||
@@ -85,6 +121,25 @@ function isBindingHeader(name: string): boolean {
     name.startsWith('x-cos-tagging') ||
     name === 'x-cos-storage-class'
   );
+}
+
+/** The `x-amz-*` twins of the COS binding headers, as S3 clients send them. */
+export function isAmzBindingHeader(name: string): boolean {
+  return (
+    name.startsWith('x-amz-copy-source') ||
+    name === 'x-amz-acl' ||
+    name.startsWith('x-amz-grant-') ||
+    name === 'x-amz-metadata-directive' ||
+    name === 'x-amz-tagging-directive' ||
+    name.startsWith('x-amz-server-side-encryption') ||
+    name === 'x-amz-tagging' ||
+    name === 'x-amz-storage-class'
+  );
+}
+
+/** Whether a lower-case query parameter name chooses the operation or its target. */
+export function isBindingParam(name: string): boolean {
+  return BINDING_PARAMS.has(name);
 }
 
 /** The first binding parameter or header the request carries that the signature does not list. */
@@ -97,6 +152,26 @@ export function unsignedItem(fields: SignatureFields, query: Iterable<string>, h
 }
 
 export async function authenticate(req: SignedRequest, accounts: Accounts, temporaryKeys: TemporaryKeys): Promise<Caller> {
+  return (await authenticateRequest(req, accounts, temporaryKeys)).caller;
+}
+
+export async function authenticateRequest(req: SignedRequest, accounts: Accounts, temporaryKeys: TemporaryKeys): Promise<Authenticated> {
+  const scheme = signatureScheme(req.header, req.query);
+  if (scheme === 'aws-v4' || scheme === 'aws-v2') return authenticateAws(scheme, req, accounts, temporaryKeys);
+  // Anonymous clients may send S3 payloads too (an unsigned aws-chunked body with a checksum trailer).
+  const payload = scheme === 'none' ? anonymousPayload(req) : ({ kind: 'as-sent' } as const);
+  return { caller: await authenticateCos(req, accounts, temporaryKeys), payload };
+}
+
+function anonymousPayload(req: SignedRequest): PayloadRule {
+  try {
+    return payloadRule(req.header);
+  } catch {
+    return { kind: 'as-sent' }; // a value S3 would not send: a COS request's own header, left alone
+  }
+}
+
+async function authenticateCos(req: SignedRequest, accounts: Accounts, temporaryKeys: TemporaryKeys): Promise<Caller> {
   const fields = signatureOf(req);
   if (fields === 'none') return { kind: 'anonymous' };
   if (fields === undefined) throw new CosError('AccessDenied', 'The Authorization is malformed.');

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { buildXml, CosError, isHeaderName, s3ErrorOf, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
-import { authenticate, type Caller } from '../auth/authenticate.js';
+import { authenticateRequest } from '../auth/authenticate.js';
+import { awsBody, payloadHeader } from '../auth/aws-body.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { parseAddress, parseQuery, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
@@ -164,8 +165,9 @@ export class Pipeline {
       const v = headers[name];
       return Array.isArray(v) ? v.join(', ') : v;
     };
-    const caller: Caller = await authenticate(
-      { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000) },
+    const bucketInHost = address.bucket !== undefined && address.pathname === address.virtualPathname ? address.bucket : undefined;
+    const { caller, payload } = await authenticateRequest(
+      { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000), rawUrl: req.url, bucketInHost },
       this.services.accounts,
       this.services.temporaryKeys,
     );
@@ -182,12 +184,14 @@ export class Pipeline {
     if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
 
     let continued = !expectContinue;
+    let payloadBody: AsyncIterable<Uint8Array> | undefined;
     const body = (): AsyncIterable<Uint8Array> => {
       if (!continued) {
         res.writeContinue();
         continued = true;
       }
-      return req;
+      // An S3 payload comes decoded (aws-chunked) and checked (x-amz-content-sha256, checksums).
+      return (payloadBody ??= awsBody(req, payload, (name) => headerOf(req, name)));
     };
     let abort: AbortController | undefined;
     const ctx: RequestContext = {
@@ -212,7 +216,7 @@ export class Pipeline {
       bucket,
       services: this.services,
       now,
-      header,
+      header: payloadHeader(header, payload),
       headers,
       body,
       readBody: (limit) => readAll(body(), limit),

@@ -1,0 +1,329 @@
+/**
+ * AWS signatures against a live server: the AWS SDK for JavaScript v3 (`@aws-sdk/client-s3`,
+ * unmodified) with its default checksums and with WHEN_REQUIRED, pre-signed URLs from
+ * `@aws-sdk/s3-request-presigner` fetched with node's fetch, and hand-signed requests for what the
+ * SDK does not send (signed aws-chunked bodies, bad chunks, skewed clocks, Signature V2).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { amzDate, chunkStringToSign, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
+import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
+import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
+import { send, type RawResponse } from './raw.js';
+
+let h: Harness;
+let Bucket: string;
+
+before(async () => {
+  h = await startHarness();
+  Bucket = bucketName('s3auth');
+  await h.cos.putBucket({ Bucket, Region: REGION });
+});
+after(() => h.close());
+
+function s3(config: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    endpoint: `http://127.0.0.1:${h.port}`,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: SECRET_ID, secretAccessKey: SECRET_KEY },
+    maxAttempts: 1,
+    ...config,
+  });
+}
+
+async function cosBody(Key: string): Promise<string | undefined> {
+  try {
+    const got = await h.cos.getObject({ Bucket, Region: REGION, Key });
+    return got.Body.toString();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+function codeOf(res: RawResponse): string | undefined {
+  return /<Code>([^<]*)<\/Code>/.exec(res.text)?.[1];
+}
+
+test('AWS SDK v3: PutObject with its default checksums (string and stream bodies), GetObject, HeadObject', async () => {
+  const client = s3();
+  const put = await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/default.txt', Body: 'hello from the AWS SDK' }));
+  assert.match(put.ETag ?? '', /^"[0-9a-f]{32}"$/);
+  const data = Buffer.alloc(300 * 1024, 'x');
+  // A stream of known length: the SDK sends it aws-chunked with a checksum trailer.
+  await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/stream.bin', Body: Readable.from([data.subarray(0, 100000), data.subarray(100000)]), ContentLength: data.length }));
+  const got = await client.send(new GetObjectCommand({ Bucket, Key: 'sdk/default.txt' }));
+  assert.equal(await got.Body!.transformToString(), 'hello from the AWS SDK');
+  const streamed = await client.send(new GetObjectCommand({ Bucket, Key: 'sdk/stream.bin' }));
+  assert.ok(Buffer.from(await streamed.Body!.transformToByteArray()).equals(data));
+  const head = await client.send(new HeadObjectCommand({ Bucket, Key: 'sdk/stream.bin' }));
+  assert.equal(head.ContentLength, data.length);
+  assert.equal(head.ContentEncoding, undefined, 'aws-chunked is no content coding of the object');
+  client.destroy();
+});
+
+test('AWS SDK v3 with requestChecksumCalculation WHEN_REQUIRED: a signed SHA-256 payload', async () => {
+  const client = s3({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/when-required.txt', Body: 'plain body', ContentType: 'text/plain' }));
+  const data = Buffer.alloc(70 * 1024, 'y');
+  await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/when-required-stream.bin', Body: Readable.from([data]), ContentLength: data.length }));
+  const got = await client.send(new GetObjectCommand({ Bucket, Key: 'sdk/when-required.txt' }));
+  assert.equal(await got.Body!.transformToString(), 'plain body');
+  assert.equal(got.ContentType, 'text/plain');
+  assert.equal((await cosBody('sdk/when-required-stream.bin'))?.length, data.length);
+  client.destroy();
+});
+
+test('AWS SDK v3: a wrong secret is SignatureDoesNotMatch, an unknown key InvalidAccessKeyId', async () => {
+  const wrong = s3({ credentials: { accessKeyId: SECRET_ID, secretAccessKey: 'not-the-secret' } });
+  await assert.rejects(wrong.send(new GetObjectCommand({ Bucket, Key: 'sdk/default.txt' })), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.$metadata?.httpStatusCode, 403);
+    assert.equal(e.name, 'SignatureDoesNotMatch');
+    return true;
+  });
+  const unknown = s3({ credentials: { accessKeyId: 'AKIDnobody', secretAccessKey: 'x' } });
+  await assert.rejects(unknown.send(new PutObjectCommand({ Bucket, Key: 'sdk/nobody.txt', Body: 'x' })), (e: { name?: string }) => e.name === 'InvalidAccessKeyId');
+  assert.equal(await cosBody('sdk/nobody.txt'), undefined);
+  wrong.destroy();
+  unknown.destroy();
+});
+
+test('pre-signed GET and PUT from @aws-sdk/s3-request-presigner, fetched with node fetch', async () => {
+  const client = s3();
+  const putUrl = await getSignedUrl(client, new PutObjectCommand({ Bucket, Key: 'presigned/a b+c.txt' }), { expiresIn: 300 });
+  assert.match(putUrl, /X-Amz-Signature=/);
+  const put = await fetch(putUrl, { method: 'PUT', body: 'pre-signed upload' });
+  assert.equal(put.status, 200, await put.clone().text());
+  const getUrl = await getSignedUrl(client, new GetObjectCommand({ Bucket, Key: 'presigned/a b+c.txt' }), { expiresIn: 300 });
+  const got = await fetch(getUrl);
+  assert.equal(got.status, 200);
+  assert.equal(await got.text(), 'pre-signed upload');
+  // The signature binds the key: the same query on another key does not verify.
+  const moved = getUrl.replace('a%20b%2Bc.txt', 'other.txt');
+  assert.equal((await fetch(moved)).status, 403);
+  client.destroy();
+});
+
+// ---- hand-signed requests -------------------------------------------------------------------
+
+interface V4Request {
+  method?: string;
+  path: string;
+  query?: Array<[string, string]>;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Buffer[];
+  /** Milliseconds since the epoch the request says it was signed at. */
+  now?: number;
+  payloadHash?: string;
+  /** Headers sent but left out of the signature. */
+  unsigned?: Record<string, string>;
+  secretKey?: string;
+}
+
+function queryString(pairs: Array<[string, string]>): string {
+  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+function signedV4(req: V4Request) {
+  return signV4(nodeCrypto, {
+    accessKey: SECRET_ID,
+    secretKey: req.secretKey ?? SECRET_KEY,
+    region: REGION,
+    method: req.method ?? 'GET',
+    pathname: decodeURIComponent(req.path),
+    query: req.query,
+    headers: { host: `127.0.0.1:${h.port}`, ...req.headers },
+    now: req.now ?? Date.now(),
+    payloadHash: req.payloadHash ?? EMPTY_SHA256,
+  });
+}
+
+function sendV4(req: V4Request): Promise<RawResponse> {
+  const { headers } = signedV4(req);
+  const q = req.query?.length ? `?${queryString(req.query)}` : '';
+  return send(h, { method: req.method ?? 'GET', path: req.path + q, headers: { ...headers, ...req.unsigned }, body: req.body, sign: false });
+}
+
+const sha256 = (body: string | Buffer) => nodeCrypto.sha256Hex(body);
+
+test('V4 header signature: the payload SHA-256 is checked while the body streams; a mismatch stores nothing', async () => {
+  const ok = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/sha.txt`, body: 'exact bytes', payloadHash: sha256('exact bytes') });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(await cosBody('raw/sha.txt'), 'exact bytes');
+  const bad = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/sha-bad.txt`, body: 'other bytes', payloadHash: sha256('exact bytes') });
+  assert.equal(bad.status, 400);
+  assert.equal(codeOf(bad), 'XAmzContentSHA256Mismatch');
+  assert.equal(await cosBody('raw/sha-bad.txt'), undefined);
+  const unsignedPayload = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/unsigned.txt`, body: 'anything', payloadHash: 'UNSIGNED-PAYLOAD' });
+  assert.equal(unsignedPayload.status, 200, unsignedPayload.text);
+  const missing = await send(h, { method: 'GET', path: `/${Bucket}/raw/sha.txt`, headers: withoutSha(signedV4({ path: `/${Bucket}/raw/sha.txt` }).headers), sign: false });
+  assert.equal(missing.status, 400);
+});
+
+function withoutSha(headers: Record<string, string>): Record<string, string> {
+  const { ['x-amz-content-sha256']: _, ...rest } = headers;
+  return rest;
+}
+
+/** An aws-chunked body with per-chunk signatures chained from the seed; `corrupt` flips a byte of one chunk after signing. */
+function signedChunks(seed: { key: Uint8Array; date: string; scope: string }, seedSignature: string, chunks: Buffer[], corrupt?: number): Buffer[] {
+  const out: Buffer[] = [];
+  let previous = seedSignature;
+  for (const [i, data] of [...chunks, Buffer.alloc(0)].entries()) {
+    const signature = signatureOf(nodeCrypto, seed.key, chunkStringToSign(seed.date, seed.scope, previous, sha256(data)));
+    previous = signature;
+    const sent = i === corrupt ? Buffer.from(data.map((b, j) => (j === 0 ? b ^ 1 : b))) : data;
+    out.push(Buffer.from(`${data.length.toString(16)};chunk-signature=${signature}\r\n`), sent, Buffer.from('\r\n'));
+  }
+  return out;
+}
+
+function chunkedPut(key: string, chunks: Buffer[], corrupt?: number): Promise<RawResponse> {
+  const decoded = chunks.reduce((n, c) => n + c.length, 0);
+  const headers = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded) };
+  const path = `/${Bucket}/${key}`;
+  const { headers: signed, signature, seed } = signedV4({ method: 'PUT', path, headers, payloadHash: STREAMING_SIGNED });
+  const body = signedChunks(seed, signature, chunks, corrupt);
+  const length = body.reduce((n, c) => n + c.length, 0);
+  return send(h, { method: 'PUT', path, headers: { ...signed, 'content-length': String(length) }, body: Buffer.concat(body), sign: false });
+}
+
+test('STREAMING-AWS4-HMAC-SHA256-PAYLOAD: chunks verified against the chain; a bad chunk is SignatureDoesNotMatch and nothing is stored', async () => {
+  const chunks = [Buffer.alloc(65536, 'a'), Buffer.alloc(1024, 'b')];
+  const ok = await chunkedPut('raw/chunked.bin', chunks);
+  assert.equal(ok.status, 200, ok.text);
+  const stored = await h.cos.getObject({ Bucket, Region: REGION, Key: 'raw/chunked.bin' });
+  assert.ok(stored.Body.equals(Buffer.concat(chunks)));
+  assert.equal(stored.headers['content-encoding'], undefined);
+  const bad = await chunkedPut('raw/chunked-bad.bin', chunks, 1);
+  assert.equal(bad.status, 403);
+  assert.equal(codeOf(bad), 'SignatureDoesNotMatch');
+  assert.equal(await cosBody('raw/chunked-bad.bin'), undefined);
+});
+
+test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signed URL is AccessDenied "Request has expired"', async () => {
+  const skewed = await sendV4({ path: `/${Bucket}/raw/sha.txt`, now: Date.now() - 16 * 60_000 });
+  assert.equal(skewed.status, 403);
+  assert.equal(codeOf(skewed), 'RequestTimeTooSkewed');
+  const within = await sendV4({ path: `/${Bucket}/raw/sha.txt`, now: Date.now() - 10 * 60_000 });
+  assert.equal(within.status, 200);
+
+  const presigned = (now: number, expires: number) => {
+    const query = presignV4(nodeCrypto, { accessKey: SECRET_ID, secretKey: SECRET_KEY, region: REGION, method: 'GET', pathname: `/${Bucket}/raw/sha.txt`, headers: { host: `127.0.0.1:${h.port}` }, now, expires });
+    return send(h, { path: `/${Bucket}/raw/sha.txt?${queryString(query)}`, sign: false });
+  };
+  assert.equal((await presigned(Date.now() - 30 * 60_000, 3600)).status, 200, 'a pre-signed URL is good for its X-Amz-Expires');
+  const expired = await presigned(Date.now() - 2 * 3600_000, 60);
+  assert.equal(expired.status, 403);
+  assert.match(expired.text, /Request has expired/);
+  const tooLong = await presigned(Date.now(), 604801);
+  assert.equal(tooLong.status, 400);
+  assert.equal(codeOf(tooLong), 'AuthorizationQueryParametersError');
+});
+
+test('an unsigned header that changes the operation is refused (V4 header and pre-signed)', async () => {
+  const acl = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/acl.txt`, body: 'x', payloadHash: sha256('x'), unsigned: { 'x-amz-acl': 'public-read' } });
+  assert.equal(acl.status, 403);
+  assert.match(acl.text, /x-amz-acl/);
+  const copy = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/copy.txt`, unsigned: { 'x-amz-copy-source': `/${Bucket}/raw/sha.txt` } });
+  assert.equal(copy.status, 403);
+  assert.equal(await cosBody('raw/copy.txt'), undefined);
+  const cosAcl = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/acl.txt`, body: 'x', payloadHash: sha256('x'), unsigned: { 'x-cos-acl': 'public-read' } });
+  assert.equal(cosAcl.status, 403);
+  // Signed, the same header is fine; unsigned meta headers are fine too (as S3's pre-signed PUT).
+  const signedAcl = await sendV4({ method: 'PUT', path: `/${Bucket}/raw/acl.txt`, headers: { 'x-amz-acl': 'private' }, body: 'x', payloadHash: sha256('x'), unsigned: { 'x-amz-meta-note': 'hi' } });
+  assert.equal(signedAcl.status, 200, signedAcl.text);
+
+  const client = s3();
+  const url = await getSignedUrl(client, new PutObjectCommand({ Bucket, Key: 'presigned/acl.txt' }), { expiresIn: 300 });
+  const refused = await fetch(url, { method: 'PUT', body: 'x', headers: { 'x-amz-acl': 'public-read-write' } });
+  assert.equal(refused.status, 403);
+  assert.equal(await cosBody('presigned/acl.txt'), undefined);
+  client.destroy();
+});
+
+test('temporary keys sign with x-amz-security-token', async () => {
+  const issued = await send(h, {
+    method: 'POST',
+    path: '/sts',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ DurationSeconds: 600, Policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:GetObject', 'name/cos:PutObject'], resource: ['*'] }] } }),
+  });
+  assert.equal(issued.status, 200, issued.text);
+  const { Credentials } = JSON.parse(issued.text) as { Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string } };
+  const client = s3({ credentials: { accessKeyId: Credentials.TmpSecretId, secretAccessKey: Credentials.TmpSecretKey, sessionToken: Credentials.Token } });
+  await client.send(new PutObjectCommand({ Bucket, Key: 'tmp/key.txt', Body: 'temporary' }));
+  assert.equal(await cosBody('tmp/key.txt'), 'temporary');
+  const forged = s3({ credentials: { accessKeyId: Credentials.TmpSecretId, secretAccessKey: Credentials.TmpSecretKey, sessionToken: Credentials.Token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } });
+  await assert.rejects(forged.send(new GetObjectCommand({ Bucket, Key: 'tmp/key.txt' })), (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403);
+  client.destroy();
+  forged.destroy();
+});
+
+// ---- Signature V2 ---------------------------------------------------------------------------
+
+function v2Headers(method: string, resource: string, headers: Record<string, string> = {}, secret = SECRET_KEY): Record<string, string> {
+  const date = new Date().toUTCString();
+  const amz = Object.entries(headers).filter(([n]) => n.startsWith('x-amz-'));
+  const toSign = v2StringToSign({ method, contentType: headers['content-type'], contentMd5: headers['content-md5'], dateOrExpires: date, amzHeaders: amz, resource });
+  return { ...headers, date, authorization: `AWS ${SECRET_ID}:${signV2(nodeCrypto, secret, toSign)}` };
+}
+
+test('Signature V2 in the header: PUT and GET, path-style and virtual-hosted; a wrong secret is refused', async () => {
+  const path = `/${Bucket}/v2/hello.txt`;
+  const put = await send(h, { method: 'PUT', path, headers: v2Headers('PUT', path, { 'content-type': 'text/plain', 'x-amz-meta-who': 'v2' }), body: 'hello v2', sign: false });
+  assert.equal(put.status, 200, put.text);
+  const get = await send(h, { path, headers: v2Headers('GET', path), sign: false });
+  assert.equal(get.status, 200, get.text);
+  assert.equal(get.text, 'hello v2');
+  const virtual = await send(h, { path: '/v2/hello.txt', host: `${Bucket}.cos.${REGION}.myqcloud.com`, headers: v2Headers('GET', path), sign: false });
+  assert.equal(virtual.status, 200, virtual.text);
+  const wrong = await send(h, { path, headers: v2Headers('GET', path, {}, 'wrong'), sign: false });
+  assert.equal(wrong.status, 403);
+  assert.equal(codeOf(wrong), 'SignatureDoesNotMatch');
+  // A signature over one key does not serve another.
+  const moved = await send(h, { path: `/${Bucket}/raw/sha.txt`, headers: v2Headers('GET', path), sign: false });
+  assert.equal(moved.status, 403);
+});
+
+test('Signature V2: unsigned x-cos-* binding headers and COS-only binding parameters are refused; the query form works until Expires', async () => {
+  const path = `/${Bucket}/v2/acl.txt`;
+  const acl = await send(h, { method: 'PUT', path, headers: { ...v2Headers('PUT', path), 'x-cos-acl': 'public-read' }, body: 'x', sign: false });
+  assert.equal(acl.status, 403);
+  const append = await send(h, { method: 'POST', path: `${path}?append&position=0`, headers: v2Headers('POST', path), body: 'x', sign: false });
+  assert.equal(append.status, 403);
+  assert.match(append.text, /append/);
+  // uploadId spelled in lower case is no V2 sub-resource: not signed, so not accepted.
+  const lower = await send(h, { method: 'PUT', path: `${path}?partNumber=1&uploadid=abc`, headers: v2Headers('PUT', canonicalResource(path, [['partNumber', '1']])), body: 'x', sign: false });
+  assert.equal(lower.status, 403);
+
+  const query = (expires: number) => {
+    const toSign = v2StringToSign({ method: 'GET', dateOrExpires: String(expires), amzHeaders: [], resource: `/${Bucket}/v2/hello.txt` });
+    return `/${Bucket}/v2/hello.txt?AWSAccessKeyId=${SECRET_ID}&Expires=${expires}&Signature=${encodeURIComponent(signV2(nodeCrypto, SECRET_KEY, toSign))}`;
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const fresh = await send(h, { path: query(now + 300), sign: false });
+  assert.equal(fresh.status, 200, fresh.text);
+  assert.equal(fresh.text, 'hello v2');
+  const expired = await send(h, { path: query(now - 10), sign: false });
+  assert.equal(expired.status, 403);
+  assert.match(expired.text, /Request has expired/);
+});
+
+test('the scheme a failed request was signed in is told from its credentials alone', async () => {
+  const { signatureScheme } = await import('../../packages/server/src/auth/authenticate.js');
+  const none = new Map<string, string>();
+  assert.equal(signatureScheme((n) => (n === 'authorization' ? 'AWS4-HMAC-SHA256 Credential=x' : undefined), none), 'aws-v4');
+  assert.equal(signatureScheme((n) => (n === 'authorization' ? 'AWS a:b' : undefined), none), 'aws-v2');
+  assert.equal(signatureScheme((n) => (n === 'authorization' ? 'q-sign-algorithm=sha1&q-ak=x' : undefined), none), 'cos');
+  assert.equal(signatureScheme(() => undefined, new Map([['x-amz-algorithm', 'AWS4-HMAC-SHA256']])), 'aws-v4');
+  assert.equal(signatureScheme(() => undefined, new Map([['awsaccesskeyid', 'x']])), 'aws-v2');
+  assert.equal(signatureScheme(() => undefined, none), 'none');
+  assert.equal(amzDate(Date.UTC(2026, 0, 2, 3, 4, 5)), '20260102T030405Z');
+});
+
+void signingKey;
