@@ -116,3 +116,17 @@ export function s3ResponseXml(xml: string): string {
     root === 'Error' ? whole : `${decl ?? ''}<${root} xmlns="${S3_NAMESPACE}"`,
   );
 }
+
+/** The `x-amz-checksum-*` algorithms the payload reader (auth/aws-body.ts) verifies as the body passes. */
+const VERIFIED_CHECKSUMS = ['x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256'];
+
+/**
+ * Whether an S3 request's body comes with a checksum that is verified as it is read: S3 takes one in
+ * place of Content-MD5 where an API requires integrity (DeleteObjects, PutBucketCors, ...), and the
+ * current AWS SDKs send CRC32 there instead of MD5.
+ */
+export function hasVerifiedChecksum(header: (name: string) => string | undefined): boolean {
+  if (VERIFIED_CHECKSUMS.some((name) => header(name) !== undefined)) return true;
+  const trailer = header('x-amz-trailer')?.trim().toLowerCase();
+  return trailer !== undefined && VERIFIED_CHECKSUMS.includes(trailer);
+}
