@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { amzDate, chunkStringToSign, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
+import { amzDate, canonicalRequest, chunkStringToSign, formatV4Authorization, postPolicySignatureV4, scopeOf, stringToSign, presignV4, signatureOf, signingKey, signV2, signV4, STREAMING_SIGNED, canonicalResource, v2StringToSign, EMPTY_SHA256 } from '@cosbox/protocol';
 import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
 import { bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 import { send, type RawResponse } from './raw.js';
+import { postForm } from './form.js';
 
 let h: Harness;
 let Bucket: string;
@@ -49,8 +50,23 @@ function codeOf(res: RawResponse): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(res.text)?.[1];
 }
 
+/** Records the x-amz-content-sha256 of every request the client sends. */
+function payloadModes(client: S3Client): string[] {
+  const seen: string[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      seen.push(headers['x-amz-content-sha256'] ?? '');
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low' },
+  );
+  return seen;
+}
+
 test('AWS SDK v3: PutObject with its default checksums (string and stream bodies), GetObject, HeadObject', async () => {
   const client = s3();
+  const modes = payloadModes(client);
   const put = await client.send(new PutObjectCommand({ Bucket, Key: 'sdk/default.txt', Body: 'hello from the AWS SDK' }));
   assert.match(put.ETag ?? '', /^"[0-9a-f]{32}"$/);
   const data = Buffer.alloc(300 * 1024, 'x');
@@ -63,7 +79,43 @@ test('AWS SDK v3: PutObject with its default checksums (string and stream bodies
   const head = await client.send(new HeadObjectCommand({ Bucket, Key: 'sdk/stream.bin' }));
   assert.equal(head.ContentLength, data.length);
   assert.equal(head.ContentEncoding, undefined, 'aws-chunked is no content coding of the object');
+  assert.equal(modes[1], 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'the stream went aws-chunked with a checksum trailer');
   client.destroy();
+});
+
+test('AWS SDK v3: keys with characters S3 encodes (spaces, unicode, reserved marks) sign and verify', async () => {
+  const client = s3();
+  for (const Key of ["odd/ü é ~!'()*&$@=;:+,.txt", 'odd/%41 literal percent', 'odd/a//double/./dots/../x']) {
+    await client.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    const got = await client.send(new GetObjectCommand({ Bucket, Key }));
+    assert.equal(await got.Body!.transformToString(), Key);
+  }
+  client.destroy();
+});
+
+test('hostile Authorization values are 4xx errors, never a crash', async () => {
+  const path = `/${Bucket}/sdk/default.txt`;
+  const values = [
+    'AWS4-HMAC-SHA256',
+    'AWS4-HMAC-SHA256 ',
+    'AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=',
+    `AWS4-HMAC-SHA256 Credential=${SECRET_ID}/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=${'z'.repeat(64)}`,
+    `AWS4-HMAC-SHA256 Credential=${SECRET_ID}/20260101/${REGION}/iam/aws4_request, SignedHeaders=host, Signature=${'a'.repeat(64)}`,
+    `AWS4-HMAC-SHA256 Credential=${'x'.repeat(6000)}, SignedHeaders=${';'.repeat(2000)}, Signature=${'a'.repeat(64)}`,
+    'AWS ',
+    'AWS :',
+    'AWS a:',
+    `AWS ${SECRET_ID}:${'A'.repeat(3000)}`,
+    'AWS \u00ff\u00fe:abc=',
+  ];
+  for (const authorization of values) {
+    const res = await send(h, { path, headers: { authorization, 'x-amz-date': amzDate(Date.now()), 'x-amz-content-sha256': EMPTY_SHA256, date: new Date().toUTCString() }, sign: false });
+    assert.ok(res.status === 400 || res.status === 403, `${authorization.slice(0, 60)} -> ${res.status} ${res.text}`);
+  }
+  for (const query of ['X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Algorithm=x&X-Amz-Signature=1', 'X-Amz-Signature=%ZZ', 'AWSAccessKeyId=x&Expires=abc&Signature=y', 'AWSAccessKeyId=&Expires=1&Signature=']) {
+    const res = await send(h, { path: `${path}?${query}`, sign: false });
+    assert.ok(res.status === 400 || res.status === 403, `${query} -> ${res.status} ${res.text}`);
+  }
 });
 
 test('AWS SDK v3 with requestChecksumCalculation WHEN_REQUIRED: a signed SHA-256 payload', async () => {
@@ -205,6 +257,43 @@ test('STREAMING-AWS4-HMAC-SHA256-PAYLOAD: chunks verified against the chain; a b
   assert.equal(await cosBody('raw/chunked-bad.bin'), undefined);
 });
 
+test('STREAMING-UNSIGNED-PAYLOAD-TRAILER sent by hand: a wrong trailer checksum is BadDigest and nothing is stored', async () => {
+  const put = (key: string, checksum: string) => {
+    const headers = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32' };
+    const body = `5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${checksum}\r\n\r\n`;
+    return sendV4({ method: 'PUT', path: `/${Bucket}/${key}`, headers, body, payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' });
+  };
+  const good = await put('raw/trailer.txt', 'NhCmhg==');
+  assert.equal(good.status, 200, good.text);
+  assert.equal(await cosBody('raw/trailer.txt'), 'hello');
+  const bad = await put('raw/trailer-bad.txt', 'AAAAAA==');
+  assert.equal(bad.status, 400);
+  assert.equal(codeOf(bad), 'BadDigest');
+  assert.equal(await cosBody('raw/trailer-bad.txt'), undefined);
+});
+
+test('V4 on a virtual-hosted bucket, and with a Date header in place of x-amz-date', async () => {
+  const host = `${Bucket}.cos.${REGION}.myqcloud.com`;
+  const { headers } = signV4(nodeCrypto, { accessKey: SECRET_ID, secretKey: SECRET_KEY, region: REGION, method: 'GET', pathname: '/raw/sha.txt', headers: { host }, now: Date.now(), payloadHash: EMPTY_SHA256 });
+  const virtual = await send(h, { path: '/raw/sha.txt', host, headers, sign: false });
+  assert.equal(virtual.status, 200, virtual.text);
+  assert.equal(virtual.text, 'exact bytes');
+  // The host is signed: the same request addressed to another bucket does not verify.
+  const other = await send(h, { path: '/raw/sha.txt', host: `other-${Bucket}.cos.${REGION}.myqcloud.com`, headers: { ...headers, host: `other-${Bucket}.cos.${REGION}.myqcloud.com` }, sign: false });
+  assert.equal(other.status, 403);
+
+  // Without x-amz-date the Date header's time is signed (as yyyymmddThhmmssZ).
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const path = `/${Bucket}/raw/sha.txt`;
+  const plain = { date: new Date(now).toUTCString(), host: `127.0.0.1:${h.port}`, 'x-amz-content-sha256': EMPTY_SHA256 };
+  const names = Object.keys(plain).sort();
+  const credential = { accessKey: SECRET_ID, date: amzDate(now).slice(0, 8), region: REGION, service: 's3' };
+  const canonical = canonicalRequest({ method: 'GET', canonicalUri: path, query: [], signedHeaders: names, headerValue: (n) => plain[n as keyof typeof plain], payloadHash: EMPTY_SHA256 });
+  const signature = signatureOf(nodeCrypto, signingKey(nodeCrypto, SECRET_KEY, credential), stringToSign(nodeCrypto, amzDate(now), scopeOf(credential), canonical));
+  const dated = await send(h, { path, headers: { ...plain, authorization: formatV4Authorization(credential, names, signature) }, sign: false });
+  assert.equal(dated.status, 200, dated.text);
+});
+
 test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signed URL is AccessDenied "Request has expired"', async () => {
   const skewed = await sendV4({ path: `/${Bucket}/raw/sha.txt`, now: Date.now() - 16 * 60_000 });
   assert.equal(skewed.status, 403);
@@ -326,4 +415,50 @@ test('the scheme a failed request was signed in is told from its credentials alo
   assert.equal(amzDate(Date.UTC(2026, 0, 2, 3, 4, 5)), '20260102T030405Z');
 });
 
-void signingKey;
+test('an anonymous request may send an unsigned aws-chunked body, not one that claims chunk signatures', async () => {
+  const { authenticateRequest } = await import('../../packages/server/src/auth/authenticate.js');
+  const { accounts, temporaryKeys } = h.server.services;
+  const anonymous = (sha: string) =>
+    authenticateRequest({ method: 'PUT', pathnames: ['/b/k'], query: new Map(), header: (n) => (n === 'x-amz-content-sha256' ? sha : undefined), headerNames: ['x-amz-content-sha256'], now: 0 }, accounts, temporaryKeys);
+  assert.equal((await anonymous('STREAMING-UNSIGNED-PAYLOAD-TRAILER')).payload.kind, 'chunked');
+  assert.equal((await anonymous('not-a-digest')).payload.kind, 'as-sent');
+  await assert.rejects(anonymous('STREAMING-AWS4-HMAC-SHA256-PAYLOAD'), /Signature V4/);
+});
+
+// ---- POST Object forms signed the S3 way ---------------------------------------------------
+
+function v4Form(conditions: unknown[], secret = SECRET_KEY): Record<string, string> {
+  const date = amzDate(Date.now());
+  const credential = `${SECRET_ID}/${date.slice(0, 8)}/${REGION}/s3/aws4_request`;
+  const own = { 'x-amz-algorithm': 'AWS4-HMAC-SHA256', 'x-amz-credential': credential, 'x-amz-date': date };
+  const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [...conditions, ...Object.entries(own).map(([k, v]) => ({ [k]: v }))] })).toString('base64');
+  const signature = postPolicySignatureV4(nodeCrypto, secret, { accessKey: SECRET_ID, date: date.slice(0, 8), region: REGION, service: 's3' }, policy);
+  return { ...own, policy, 'x-amz-signature': signature };
+}
+
+test('POST Object with a V4 policy: stored when the signature holds, SignatureDoesNotMatch (nothing stored) when not', async () => {
+  const conditions = [{ bucket: Bucket }, ['starts-with', '$key', 's3form/']];
+  const ok = await postForm(h, Bucket, { key: 's3form/v4.txt', ...v4Form(conditions) }, [{ name: 'v4.txt', content: 'form v4' }]);
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal(await cosBody('s3form/v4.txt'), 'form v4');
+  const bad = await postForm(h, Bucket, { key: 's3form/v4-bad.txt', ...v4Form(conditions, 'wrong') });
+  assert.equal(bad.status, 403);
+  assert.match(bad.text, /SignatureDoesNotMatch/);
+  assert.equal(await cosBody('s3form/v4-bad.txt'), undefined);
+  const outside = await postForm(h, Bucket, { key: 'elsewhere/v4.txt', ...v4Form(conditions) });
+  assert.equal(outside.status, 403, 'the policy still holds the key to its prefix');
+  const acl = await postForm(h, Bucket, { key: 's3form/acl.txt', 'x-amz-acl': 'public-read', ...v4Form(conditions) });
+  assert.equal(acl.status, 403, 'a field that sets access needs a policy condition');
+});
+
+test('POST Object with a V2 policy (AWSAccessKeyId, signature)', async () => {
+  const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [{ bucket: Bucket }, ['starts-with', '$key', 's3form/']] })).toString('base64');
+  const fields = (secret: string) => ({ key: 's3form/v2.txt', AWSAccessKeyId: SECRET_ID, policy, signature: signV2(nodeCrypto, secret, policy) });
+  const bad = await postForm(h, Bucket, fields('wrong'));
+  assert.equal(bad.status, 403);
+  assert.equal(await cosBody('s3form/v2.txt'), undefined);
+  const ok = await postForm(h, Bucket, fields(SECRET_KEY), [{ name: 'v2.txt', content: 'form v2' }]);
+  assert.equal(ok.status, 204, ok.text);
+  assert.equal(await cosBody('s3form/v2.txt'), 'form v2');
+});
+

@@ -118,7 +118,8 @@ class ChunkReader {
         this.buffer = this.buffer.subarray(end + 2);
         return text;
       }
-      if (this.buffer.length > limit) break;
+      // A lone CR at the end may be the start of the CRLF.
+      if (this.buffer.length > limit + 1) break;
       if (!(await this.fill())) return this.buffer.length ? malformed('the body ends inside a chunk header') : undefined;
     }
     return malformed('a chunk header line is too long');

@@ -6,10 +6,14 @@
  * sub-resources, so unsigned x-cos-* binding headers and COS-only binding parameters are refused.
  */
 import {
+  AWS4_ALGORITHM,
   amzDate,
   canonicalResource,
   CosError,
+  equalHex,
   equalText,
+  parseCredential,
+  postPolicySignatureV4,
   parseAmzDate,
   parseRawQuery,
   parseV2Authorization,
@@ -26,7 +30,7 @@ import {
 } from '@cosbox/protocol';
 import type { Accounts } from './accounts.js';
 import { payloadRule } from './aws-body.js';
-import { isBindingHeader, isBindingParam, resolveKey, type Authenticated, type SignedRequest } from './authenticate.js';
+import { isBindingHeader, isBindingParam, resolveKey, type Authenticated, type Caller, type SignedRequest } from './authenticate.js';
 import { nodeCrypto } from './node-crypto.js';
 import type { TemporaryKeys } from './temporary-keys.js';
 
@@ -197,4 +201,32 @@ async function authenticateV2(req: SignedRequest, accounts: Accounts, temporaryK
 function v2Paths(req: SignedRequest, rawPath: string): string[] {
   const paths = req.bucketInHost !== undefined ? [`/${req.bucketInHost}${rawPath}`, `/${req.bucketInHost}${req.pathnames[0]}`] : [rawPath, req.pathnames[0]];
   return [...new Set(paths)];
+}
+
+/**
+ * The caller of a POST Object form signed the S3 way, or undefined for a form that carries no AWS
+ * signature. V4: `x-amz-algorithm`, `x-amz-credential`, `x-amz-date`, `x-amz-signature`, where the
+ * signature is hex(HMAC-SHA256(SigningKey, policy)) over the Base64 policy as sent. V2:
+ * `AWSAccessKeyId` and `signature` = base64(HMAC-SHA1(secret, policy)). `fields` by lower-case name.
+ */
+export async function awsFormCaller(fields: ReadonlyMap<string, string>, accounts: Accounts, temporaryKeys: TemporaryKeys, nowSeconds: number): Promise<Caller | undefined> {
+  const v4 = fields.has('x-amz-signature') || fields.has('x-amz-algorithm');
+  const v2 = !v4 && fields.has('awsaccesskeyid');
+  if (!v4 && !v2) return undefined;
+  const policy = fields.get('policy');
+  if (!policy) throw new CosError('InvalidPolicyDocument', 'A signed form needs a policy: its signature signs the policy.');
+  const token = fields.get('x-amz-security-token') ?? fields.get('x-cos-security-token');
+  if (v2) {
+    const { secretKey, caller } = await resolveKey(accounts, temporaryKeys, fields.get('awsaccesskeyid')!, token, nowSeconds, 'aws-v2');
+    if (!equalText(signV2(nodeCrypto, secretKey, policy), (fields.get('signature') ?? '').trim())) throw new CosError('SignatureDoesNotMatch');
+    return caller;
+  }
+  if (fields.get('x-amz-algorithm') !== AWS4_ALGORITHM) throw new CosError('InvalidArgument', `x-amz-algorithm must be ${AWS4_ALGORITHM}.`);
+  const credential = parseCredential(fields.get('x-amz-credential') ?? '');
+  if (!credential) throw new CosError('InvalidArgument', 'x-amz-credential must be <access key>/<yyyymmdd>/<region>/s3/aws4_request.');
+  if (parseAmzDate(fields.get('x-amz-date') ?? '') === undefined) throw new CosError('InvalidArgument', 'x-amz-date must be yyyymmddThhmmssZ.');
+  const { secretKey, caller } = await resolveKey(accounts, temporaryKeys, credential.accessKey, token, nowSeconds, 'aws-v4');
+  const expected = postPolicySignatureV4(nodeCrypto, secretKey, credential, policy);
+  if (!equalHex(expected, (fields.get('x-amz-signature') ?? '').trim().toLowerCase())) throw new CosError('SignatureDoesNotMatch');
+  return caller;
 }

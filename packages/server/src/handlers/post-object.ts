@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { buildXml, checkHeaderValue, CosError, headerValueFromText, parseAuthorization, parseSignTime, postPolicySignature, signatureFromPairs, utf8Length, type SignatureFields } from '@cosbox/protocol';
 import { resolveKey, type Caller } from '../auth/authenticate.js';
+import { awsFormCaller } from '../auth/aws-signatures.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
@@ -149,8 +150,10 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
 
   const policyField = fields.get('policy');
   const policy = policyField ? parsePolicy(policyField) : undefined;
-  const signed = formSignature(fields);
-  const caller = signed === 'none' ? ({ kind: 'anonymous' } as const) : await formCaller(ctx, signed, fields.get('x-cos-security-token'), policy);
+  // A form signed the S3 way (V4 or V2 fields) is checked by the AWS module, over the same policy.
+  const awsCaller = await awsFormCaller(fields, ctx.services.accounts, ctx.services.temporaryKeys, Math.floor(ctx.now / 1000));
+  const signed = awsCaller ? 'none' : formSignature(fields);
+  const caller = awsCaller ?? (signed === 'none' ? ({ kind: 'anonymous' } as const) : await formCaller(ctx, signed, fields.get('x-cos-security-token'), policy));
   await authorizeRequest(ctx.services, { op: 'PostObject', caller, bucket, key });
   const size = policy ? checkPolicy(policy, conditionFields(fields, signed === 'none' ? undefined : signed, bucket.name, key), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
   const unconditioned = policy && caller.kind === 'account' ? unconditionedField(policy, fields) : undefined;

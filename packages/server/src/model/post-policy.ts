@@ -84,7 +84,10 @@ export function checkPolicy(policy: PostPolicy, fields: ReadonlyMap<string, stri
  * conditions (Content-Type, Cache-Control, x-cos-meta-*, success_action_status, ...) stay free.
  */
 function isProtectedField(name: string): boolean {
-  return name === 'acl' || name === 'x-cos-acl' || name.startsWith('x-cos-grant-') || name.startsWith('x-cos-server-side-encryption');
+  return (
+    name === 'acl' || name === 'x-cos-acl' || name.startsWith('x-cos-grant-') || name.startsWith('x-cos-server-side-encryption') ||
+    name === 'x-amz-acl' || name.startsWith('x-amz-grant-') || name.startsWith('x-amz-server-side-encryption')
+  );
 }
 
 /** The first protected field (lower-case name, non-empty value) that no condition of the policy names. */
