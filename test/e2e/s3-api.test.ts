@@ -27,6 +27,7 @@ import {
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetObjectAclCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
@@ -193,7 +194,7 @@ test('DeleteObject and DeleteObjects', async () => {
   assert.equal(left.KeyCount, 0);
 });
 
-test('multipart: create, upload parts, UploadPartCopy, ListParts, ListMultipartUploads, complete, abort', async () => {
+test('multipart: create, upload parts, UploadPartCopy, ListParts, ListMultipartUploads, complete, abort; GetObjectAttributes', async () => {
   const part1 = randomBytes(5 * 1024 * 1024);
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mp/big', ContentType: 'application/x-test', Metadata: { m: 'p' } }));
   assert.ok(UploadId);
@@ -212,6 +213,15 @@ test('multipart: create, upload parts, UploadPartCopy, ListParts, ListMultipartU
   const body = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
   assert.ok(body.equals(Buffer.concat([part1, Buffer.from('hello')])));
   assert.deepEqual(got.Metadata, { m: 'p' });
+
+  const attributes = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: 'mp/big', ObjectAttributes: ['ETag', 'ObjectParts', 'StorageClass', 'ObjectSize'] }));
+  assert.equal(`"${attributes.ETag}"`, done.ETag);
+  assert.equal(attributes.ObjectParts?.TotalPartsCount, 2);
+  assert.equal(attributes.StorageClass, 'STANDARD');
+  assert.equal(attributes.ObjectSize, part1.length + 5);
+  assert.ok(attributes.LastModified instanceof Date);
+  const sizeOnly = await s3.send(new GetObjectAttributesCommand({ Bucket, Key: 'dir/hello.txt', ObjectAttributes: ['ObjectSize'] }));
+  assert.deepEqual([sizeOnly.ObjectSize, sizeOnly.ETag], [15, undefined]);
 
   const aborted = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mp/aborted' }));
   await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'mp/aborted', UploadId: aborted.UploadId }));
