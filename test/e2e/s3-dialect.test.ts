@@ -212,3 +212,39 @@ test('CreateBucket: a name without -<appid> is refused with the name to use; the
   assert.equal(plain.status, 400);
   assert.match(plain.text, new RegExp(`plainname-${APPID}`));
 });
+
+test('hostile S3 input: UTF-8 metadata bytes, foreign copy sources, huge tokens and bodies answer 4xx, never 5xx', async () => {
+  const utf8 = Buffer.from('中文 ✓', 'utf8').toString('latin1');
+  const put = await s3({ method: 'PUT', path: `/${Bucket}/meta-utf8`, body: 'x', headers: { 'x-amz-meta-note': utf8 } });
+  assert.equal(put.status, 200, put.text);
+  await send(h, { method: 'PUT', path: `/${Bucket}/meta-utf8-cos`, body: 'x', sign: false, headers: { 'x-cos-meta-note': utf8 } });
+  // The same bytes as through COS's header: one model.
+  const head = await s3({ method: 'HEAD', path: `/${Bucket}/meta-utf8` });
+  const cosHead = await send(h, { method: 'HEAD', path: `/${Bucket}/meta-utf8-cos`, sign: false });
+  assert.ok(cosHead.headers['x-cos-meta-note']);
+  assert.equal(head.headers['x-amz-meta-note'], cosHead.headers['x-cos-meta-note']);
+
+  // A private bucket's object is no copy source for an anonymous caller.
+  const secret = bucketName('s3private');
+  await h.cos.putBucket({ Bucket: secret, Region: REGION });
+  await h.cos.putObject({ Bucket: secret, Region: REGION, Key: 'secret', Body: 'secret' });
+  const stolen = await s3({ method: 'PUT', path: `/${Bucket}/stolen`, headers: { 'x-amz-copy-source': `/${secret}/secret` } });
+  assert.equal(stolen.status, 403);
+  assert.equal(xmlText(rootOf(stolen.text, 'Error').Code), 'AccessDenied');
+
+  for (const query of [`list-type=2&continuation-token=${'A'.repeat(4000)}%21`, 'list-type=3', 'list-type=2&max-keys=-1', 'list-type=2&encoding-type=base64']) {
+    const res = await s3({ path: `/${Bucket}?${query}` });
+    assert.equal(res.status, 400, query.slice(0, 60));
+    assert.equal(xmlText(rootOf(res.text, 'Error').Code), 'InvalidArgument', query.slice(0, 60));
+  }
+  const attributes = await s3({ path: `/${Bucket}/meta-utf8?attributes`, headers: { 'x-amz-object-attributes': 'ETag,Nope' } });
+  assert.equal(attributes.status, 400);
+  const noAttributes = await s3({ path: `/${Bucket}/meta-utf8?attributes` });
+  assert.equal(noAttributes.status, 400);
+
+  // CreateBucket bodies: malformed XML, a region that is no region (echoed only escaped).
+  for (const body of ['<CreateBucketConfiguration><LocationConstraint>', '<CreateBucketConfiguration><LocationConstraint>&lt;x&gt;</LocationConstraint></CreateBucketConfiguration>']) {
+    const res = await send(h, { method: 'PUT', path: `/bad-${Date.now().toString(36)}-${APPID}`, body });
+    assert.equal(res.status, 400, body);
+  }
+});

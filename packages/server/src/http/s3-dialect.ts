@@ -86,8 +86,9 @@ export function dialectOf(headers: IncomingHttpHeaders, query: ReadonlyMap<strin
 
 /** The request headers a handler sees in the S3 dialect: `x-amz-*` twins renamed. */
 export function s3RequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = {};
-  const renamed: IncomingHttpHeaders = {};
+  // No prototype: a header named `__proto__` is a header like any other.
+  const out = Object.create(null) as IncomingHttpHeaders;
+  const renamed = Object.create(null) as IncomingHttpHeaders;
   for (const [name, value] of Object.entries(headers)) {
     const cos = twinName(name, 'x-amz-', 'x-cos-');
     if (cos === undefined) out[name] = value;
