@@ -1,6 +1,6 @@
 /**
  * s3cmd (Debian's, Signature V4, path style through host_bucket = the endpoint) against cosbox
- * (issue 13, item 4): mb, put with metadata, a multipart put above the configured 5 MB chunk size,
+ * (issue 13, item 4), with V4 and with `--signature-v2`: mb, put with metadata, a multipart put above the configured 5 MB chunk size,
  * ls, get, info, sync of a tree, del and rb.
  */
 import assert from 'node:assert/strict';
@@ -37,6 +37,14 @@ test('s3cmd mb, put (with a header and metadata), ls, get, info', async () => {
   assert.equal(await readFile(join(t.dir, 'small.back'), 'utf8'), 'hello from s3cmd');
   const info = await t.s3cmd('info', `s3://${Bucket}/docs/small.txt`);
   assert.match(info, /MIME type:\s+text\/plain/);
+});
+
+test('s3cmd with --signature-v2: put, ls, get signed with AWS Signature V2', async () => {
+  await writeFile(join(t.dir, 'v2.txt'), 'signed with V2');
+  await t.s3cmd('--signature-v2', 'put', join(t.dir, 'v2.txt'), `s3://${Bucket}/v2/v2.txt`);
+  assert.match(await t.s3cmd('--signature-v2', 'ls', `s3://${Bucket}/v2/`), /v2\/v2\.txt/);
+  await t.s3cmd('--signature-v2', 'get', `s3://${Bucket}/v2/v2.txt`, join(t.dir, 'v2.back'));
+  assert.equal(await readFile(join(t.dir, 'v2.back'), 'utf8'), 'signed with V2');
 });
 
 test('s3cmd put above multipart_chunk_size_mb: a multipart upload, read back', async () => {
