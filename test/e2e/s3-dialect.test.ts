@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseXml, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
-import { APPID, bucketName, REGION, startHarness, type Harness } from './harness.js';
+import { amzDate, parseXml, postPolicySignatureV4, xmlChild, xmlList, xmlText } from '@cosbox/protocol';
+import { nodeCrypto } from '../../packages/server/src/auth/node-crypto.js';
+import { postForm } from './form.js';
+import { APPID, bucketName, REGION, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
 import { md5Base64, send, type RawRequest } from './raw.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -247,4 +249,25 @@ test('hostile S3 input: UTF-8 metadata bytes, foreign copy sources, huge tokens 
     const res = await send(h, { method: 'PUT', path: `/bad-${Date.now().toString(36)}-${APPID}`, body });
     assert.equal(res.status, 400, body);
   }
+});
+
+test('a POST form signed with a V4 policy: x-amz-* fields land on the model, the answer is in S3 words', async () => {
+  const date = amzDate(Date.now());
+  const own = { 'x-amz-algorithm': 'AWS4-HMAC-SHA256', 'x-amz-credential': `${SECRET_ID}/${date.slice(0, 8)}/${REGION}/s3/aws4_request`, 'x-amz-date': date };
+  const extra = { 'x-amz-meta-color': 'green', 'x-amz-storage-class': 'GLACIER', success_action_status: '201' };
+  const conditions = [{ bucket: Bucket }, ['starts-with', '$key', 'form/'], ...Object.entries({ ...own, ...extra }).map(([k, v]) => ({ [k]: v }))];
+  const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions })).toString('base64');
+  const signature = postPolicySignatureV4(nodeCrypto, SECRET_KEY, { accessKey: SECRET_ID, date: date.slice(0, 8), region: REGION, service: 's3' }, policy);
+  const res = await postForm(h, Bucket, { key: 'form/s3.txt', ...own, ...extra, policy, 'x-amz-signature': signature }, [{ name: 's3.txt', content: 'form' }]);
+  assert.equal(res.status, 201, res.text);
+  assert.ok(res.headers['x-amz-request-id']);
+  assert.match(res.text, new RegExp(`<PostResponse xmlns="${NS}">`));
+  const head = await h.cos.headObject({ Bucket, Region: REGION, Key: 'form/s3.txt' });
+  assert.equal(head.headers['x-cos-meta-color'], 'green');
+  assert.equal(head.headers['x-cos-storage-class'], 'ARCHIVE');
+  // A COS form is answered as before.
+  const cos = await postForm(h, Bucket, { key: 'form/cos.txt', 'x-cos-meta-color': 'red' });
+  assert.equal(cos.status, 204, cos.text);
+  assert.ok(cos.headers['x-cos-request-id']);
+  assert.equal(cos.headers['x-amz-request-id'], undefined);
 });

@@ -16,6 +16,11 @@ export interface ResponseSpec {
   headers?: Record<string, string | number | undefined>;
   /** A string or Buffer is sent with its length; a stream needs Content-Length set by the handler. */
   body?: string | Buffer | Readable;
+  /**
+   * The dialect to answer in, when only the handler knows it: a POST form carries its signature in
+   * its fields (AWS V4/V2 fields: 's3'). Otherwise the request's (RequestContext.dialect).
+   */
+  dialect?: Dialect;
 }
 
 export interface RequestContext {

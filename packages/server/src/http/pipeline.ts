@@ -132,7 +132,8 @@ export class Pipeline {
     }
     let bytes = 0;
     try {
-      bytes = await this.send(res, method, dialect === 's3' ? inS3Words(spec) : spec, requestId, dialect);
+      const answerIn = spec.dialect ?? dialect;
+      bytes = await this.send(res, method, answerIn === 's3' ? inS3Words(spec) : spec, requestId, answerIn);
     } catch (error) {
       this.services.log.error({ err: error, requestId }, 'response could not be sent');
       res.destroy();

@@ -98,6 +98,12 @@ export function s3RequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHead
   return Object.assign(out, renamed);
 }
 
+/** The fields of a POST form signed the S3 way, by the same table: `x-amz-meta-*` -> `x-cos-meta-*`, ... */
+export function s3FormFields(fields: ReadonlyMap<string, string>): Map<string, string> {
+  const headers = s3RequestHeaders(Object.fromEntries(fields));
+  return new Map(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 /** Response headers in S3's words: `x-cos-*` twins renamed and S3's values. */
 export function s3ResponseHeaders(headers: Record<string, string | number | undefined>): Record<string, string | number | undefined> {
   const out: Record<string, string | number | undefined> = {};
