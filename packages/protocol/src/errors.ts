@@ -110,7 +110,7 @@ export const ERROR_TABLE = {
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
 
   // The seed lists it with status "N/A"; 400 is the only status that fits a malformed addressing header.
-  InvalidAddressingHeader: { status: 400, message: 'You must specify the Anonymous role.', s3Code: 'InvalidRequest' },
+  InvalidAddressingHeader: { status: 400, message: 'You must specify the Anonymous role.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
