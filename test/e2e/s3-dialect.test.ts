@@ -124,6 +124,9 @@ test('errors in S3 words: S3 code and status from the one table, HostId, x-amz-r
   if (cosNoVersion.status === 400) assert.equal(noVersion.status, 404);
   await h.cos.putBucketVersioning({ Bucket, Region: REGION, VersioningConfiguration: { Status: 'Suspended' } });
 
+  const directive = await s3({ method: 'PUT', path: `/${Bucket}/dd`, headers: { 'x-amz-copy-source': `/${Bucket}/ver`, 'x-amz-metadata-directive': 'MOVE' } });
+  assert.equal(directive.status, 400);
+  assert.match(xmlText(rootOf(directive.text, 'Error').Message) ?? '', /x-amz-metadata-directive/, 'messages name the header the client sent');
   const storage = await s3({ method: 'PUT', path: `/${Bucket}/sc`, body: 'x', headers: { 'x-amz-storage-class': 'REDUCED_REDUNDANCY' } });
   assert.equal(storage.status, 400);
   assert.equal(xmlText(rootOf(storage.text, 'Error').Code), 'InvalidStorageClass');

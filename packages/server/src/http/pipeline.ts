@@ -67,7 +67,9 @@ export function errorResponse(cos: CosError, resource: string, requestId: string
   const traceId = newTraceId();
   if (dialect === 's3') {
     const s3 = s3ErrorOf(cos.code);
-    const xml = buildXml('Error', { Code: s3.code, Message: cos.message, Resource: resource, RequestId: requestId, HostId: traceId });
+    // Messages name headers as the client sent them.
+    const message = cos.message.replace(/\bx-cos-/g, 'x-amz-');
+    const xml = buildXml('Error', { Code: s3.code, Message: message, Resource: resource, RequestId: requestId, HostId: traceId });
     return { status: s3.status, headers: { 'Content-Type': 'application/xml', 'x-amz-id-2': traceId, ...cos.headers }, body: xml };
   }
   const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
