@@ -347,6 +347,11 @@ test('temporary keys sign with x-amz-security-token', async () => {
   const client = s3({ credentials: { accessKeyId: Credentials.TmpSecretId, secretAccessKey: Credentials.TmpSecretKey, sessionToken: Credentials.Token } });
   await client.send(new PutObjectCommand({ Bucket, Key: 'tmp/key.txt', Body: 'temporary' }));
   assert.equal(await cosBody('tmp/key.txt'), 'temporary');
+  const url = await getSignedUrl(client, new GetObjectCommand({ Bucket, Key: 'tmp/key.txt' }), { expiresIn: 60 });
+  assert.match(url, /X-Amz-Security-Token=/);
+  const fetched = await fetch(url);
+  assert.equal(fetched.status, 200);
+  assert.equal(await fetched.text(), 'temporary');
   const forged = s3({ credentials: { accessKeyId: Credentials.TmpSecretId, secretAccessKey: Credentials.TmpSecretKey, sessionToken: Credentials.Token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) } });
   await assert.rejects(forged.send(new GetObjectCommand({ Bucket, Key: 'tmp/key.txt' })), (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403);
   client.destroy();
