@@ -64,6 +64,9 @@ test('response headers and documents in S3 words', () => {
   assert.equal(s3ResponseXml('<LocationConstraint>ap-guangzhou</LocationConstraint>'), `<LocationConstraint xmlns="${S3_NAMESPACE}">ap-guangzhou</LocationConstraint>`);
   assert.equal(s3ResponseXml('<Error><Code>x</Code></Error>'), '<Error><Code>x</Code></Error>');
   assert.match(s3ResponseXml('<Grantee><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee>'), /acs\.amazonaws\.com\/groups\/global\/AllUsers/);
+  // The same text as data (a key, a tag) is left alone.
+  const data = '<Tagging><TagSet><Tag><Key>k</Key><Value>http://cam.qcloud.com/groups/global/AllUsers</Value></Tag></TagSet></Tagging>';
+  assert.match(s3ResponseXml(data), /<Value>http:\/\/cam\.qcloud\.com\/groups\/global\/AllUsers<\/Value>/);
 });
 
 test('S3 error codes and statuses come from the one table', () => {

@@ -3,8 +3,8 @@
  *
  * A request signed with AWS V4/V2 (or an anonymous one that looks like S3's) is answered in S3's
  * words; handlers never ask. On the way in, `x-amz-*` headers with a COS twin are renamed to the
- * `x-cos-*` name the handlers read, and S3's values and XML names become COS's; on the way out, the
- * reverse: `x-cos-*` response headers become `x-amz-*`, XML documents get S3's namespace, the request
+ * `x-cos-*` name the handlers read (bodies keep their bytes; the model reads S3's few other words
+ * there); on the way out, the reverse: `x-cos-*` response headers become `x-amz-*`, XML documents get S3's namespace, the request
  * id travels as `x-amz-request-id`/`x-amz-id-2`, and errors take S3's code from the error table.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -48,7 +48,8 @@ function twinName(name: string, from: string, to: string): string | undefined {
 
 /** Words of response documents and headers: COS's on the left, S3's on the right. */
 const XML_OUT: ReadonlyArray<readonly [string, string]> = [
-  ['http://cam.qcloud.com/groups/global/AllUsers', 'http://acs.amazonaws.com/groups/global/AllUsers'],
+  // Whole elements only: a key or tag that holds the same text is data, not a name.
+  ['<URI>http://cam.qcloud.com/groups/global/AllUsers</URI>', '<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>'],
   ['<StorageClass>ARCHIVE</StorageClass>', '<StorageClass>GLACIER</StorageClass>'],
 ];
 const STORAGE_CLASS_OUT: Readonly<Record<string, string>> = { ARCHIVE: 'GLACIER' };
