@@ -53,6 +53,13 @@ test('boto3: versioning, delete markers and tagging', () => {
   assert.deepEqual(out.tags.version, [['team', 'red'], ['tier', '1']]);
 });
 
+test('boto3: documents in S3 words with Content-MD5: a GLACIER lifecycle, an ACL granting AllUsers READ', async () => {
+  assert.equal(out.lifecycle, 'GLACIER');
+  const cos = await h.cos.getBucketLifecycle({ Bucket, Region: REGION });
+  assert.match(JSON.stringify(cos.Rules), /ARCHIVE/);
+  assert.deepEqual(out.public_read, { status: 200, body: 'hello from boto3' });
+});
+
 test('boto3: copy, delete_objects, S3 error codes, a bucket name without -<appid> refused', () => {
   assert.equal(out.copy, 'hello from boto3');
   assert.deepEqual(out.deleted, ['copy.txt', 'presigned.txt']);

@@ -133,19 +133,10 @@ export const STORAGE_CLASSES = [
 ] as const;
 export type StorageClass = (typeof STORAGE_CLASSES)[number];
 
-/** S3's names of COS storage classes, which S3 clients send (and the S3 dialect answers with). */
-export const S3_STORAGE_CLASSES: Readonly<Record<string, StorageClass>> = { GLACIER: 'ARCHIVE' };
-
-/** A storage class upper-cased, S3's name read as COS's. */
-export function storageClassName(value: string): string {
-  const upper = value.trim().toUpperCase();
-  return Object.hasOwn(S3_STORAGE_CLASSES, upper) ? S3_STORAGE_CLASSES[upper] : upper;
-}
-
 /** Normalises a storage class case-insensitively (C143); unknown values are NotSupportedStorageClass (C144). */
 export function parseStorageClass(value: string | undefined): StorageClass {
   if (value === undefined || value.trim() === '') return 'STANDARD';
-  const upper = storageClassName(value) as StorageClass;
+  const upper = value.trim().toUpperCase() as StorageClass;
   if (!STORAGE_CLASSES.includes(upper)) throw new CosError('NotSupportedStorageClass', `The storage class ${value} is not supported.`);
   return upper;
 }

@@ -83,6 +83,26 @@ out["tags"] = {
 }
 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
 
+# Documents with S3's words, sent with Content-MD5 by this boto3: GLACIER, the AllUsers group URI.
+s3.put_bucket_lifecycle_configuration(
+    Bucket=bucket,
+    LifecycleConfiguration={"Rules": [{"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}]},
+)
+out["lifecycle"] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["Transitions"][0]["StorageClass"]
+owner = s3.get_object_acl(Bucket=bucket, Key="hello.txt")["Owner"]
+s3.put_object_acl(
+    Bucket=bucket,
+    Key="hello.txt",
+    AccessControlPolicy={
+        "Owner": owner,
+        "Grants": [
+            {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"},
+        ],
+    },
+)
+out["public_read"] = curl(endpoint + "/" + bucket + "/hello.txt")
+
 # Copy, batch delete, errors.
 s3.copy_object(Bucket=bucket, Key="copy.txt", CopySource={"Bucket": bucket, "Key": "hello.txt"})
 out["copy"] = s3.get_object(Bucket=bucket, Key="copy.txt")["Body"].read().decode()

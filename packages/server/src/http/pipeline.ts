@@ -15,7 +15,7 @@ import { corsHeaders, matchCors } from '../model/cors.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext, ResponseSpec } from './context.js';
-import { dialectOf, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml, type Dialect } from './s3-dialect.js';
+import { dialectOf, s3RequestDocument, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml, type Dialect } from './s3-dialect.js';
 
 export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
@@ -222,7 +222,11 @@ export class Pipeline {
       header: payloadHeader(header, payload),
       headers,
       body,
-      readBody: (limit) => readAll(body(), limit),
+      // An S3 document is read in COS's words (its own headers, copied above, follow the bytes).
+      readBody: async (limit) => {
+        const raw = await readAll(body(), limit);
+        return dialect === 's3' ? s3RequestDocument(raw, headers) : raw;
+      },
     };
     return handler(ctx);
   }

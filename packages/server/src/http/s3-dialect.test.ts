@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { s3ErrorOf } from '@cosbox/protocol';
 import { parseAddress } from '../routing/address.js';
-import { dialectOf, hasVerifiedChecksum, S3_NAMESPACE, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml } from './s3-dialect.js';
+import { createHash } from 'node:crypto';
+import { dialectOf, hasVerifiedChecksum, S3_NAMESPACE, s3RequestDocument, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml } from './s3-dialect.js';
 
 const PATH = parseAddress('127.0.0.1:9000', '/b-1250000000/k');
 
@@ -48,7 +49,7 @@ test('request headers: x-amz-* twins become x-cos-*, S3 directive values become 
     'x-cos-metadata-directive': 'Replaced',
     'x-cos-tagging-directive': 'Copy',
     'x-cos-server-side-encryption-customer-key': 'k',
-    'x-cos-storage-class': 'GLACIER', // parseStorageClass reads S3's name
+    'x-cos-storage-class': 'ARCHIVE',
   });
 });
 
@@ -83,4 +84,23 @@ test('a verified x-amz-checksum stands in for Content-MD5; an unverified algorit
   assert.equal(hasVerifiedChecksum(h({ 'x-amz-trailer': 'x-amz-checksum-sha256' })), true);
   assert.equal(hasVerifiedChecksum(h({ 'x-amz-checksum-crc64nvme': 'AAAAAAAAAAA=' })), false);
   assert.equal(hasVerifiedChecksum(h({})), false);
+});
+
+test("request documents in COS's words; a Content-MD5 that holds for the bytes sent holds for the words read", () => {
+  const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('base64');
+  const sent = Buffer.from('<LifecycleConfiguration><Rule><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>');
+  const headers: Record<string, string> = { 'content-md5': md5(sent) };
+  const read = s3RequestDocument(sent, headers);
+  assert.match(read.toString(), /<StorageClass>ARCHIVE<\/StorageClass>/);
+  assert.equal(headers['content-md5'], md5(read));
+
+  const wrong: Record<string, string> = { 'content-md5': md5('other bytes') };
+  s3RequestDocument(sent, wrong);
+  assert.equal(wrong['content-md5'], md5('other bytes'), 'a digest that does not hold stays, for BadDigest');
+
+  const plain = Buffer.from('<Tagging><TagSet><Tag><Key>GLACIER</Key><Value>http://acs.amazonaws.com/groups/global/AllUsers</Value></Tag></TagSet></Tagging>');
+  assert.equal(s3RequestDocument(plain, {}), plain, 'no S3 words: the very same bytes');
+  const restore = s3RequestDocument(Buffer.from('<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Bulk</Tier></GlacierJobParameters></RestoreRequest>'), {});
+  assert.match(restore.toString(), /<CASJobParameters><Tier>Bulk<\/Tier><\/CASJobParameters>/);
+  assert.equal(s3RequestHeaders({ 'x-amz-grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })['x-cos-grant-read'], 'uri="http://cam.qcloud.com/groups/global/AllUsers"');
 });

@@ -3,10 +3,11 @@
  *
  * A request signed with AWS V4/V2 (or an anonymous one that looks like S3's) is answered in S3's
  * words; handlers never ask. On the way in, `x-amz-*` headers with a COS twin are renamed to the
- * `x-cos-*` name the handlers read (bodies keep their bytes; the model reads S3's few other words
- * there); on the way out, the reverse: `x-cos-*` response headers become `x-amz-*`, XML documents get S3's namespace, the request
+ * `x-cos-*` name the handlers read, and S3's few other words (GLACIER, GlacierJobParameters, the
+ * AllUsers URI) become COS's in headers and documents; on the way out, the reverse: `x-cos-*` response headers become `x-amz-*`, XML documents get S3's namespace, the request
  * id travels as `x-amz-request-id`/`x-amz-id-2`, and errors take S3's code from the error table.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Address } from '../routing/address.js';
 
@@ -54,12 +55,31 @@ const XML_OUT: ReadonlyArray<readonly [string, string]> = [
 ];
 const STORAGE_CLASS_OUT: Readonly<Record<string, string>> = { ARCHIVE: 'GLACIER' };
 
-// Request documents keep their bytes (a Content-MD5 covers them): the model reads S3's words there
-// itself (the AllUsers URI, GLACIER, GlacierJobParameters). Header values S3 spells otherwise:
-const REQUEST_VALUES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'x-cos-metadata-directive': { COPY: 'Copy', REPLACE: 'Replaced' },
-  'x-cos-tagging-directive': { COPY: 'Copy', REPLACE: 'Replaced' },
+/**
+ * S3's words in request headers and documents where COS has others (S3's on the left): the
+ * storage class COS calls ARCHIVE, the AllUsers group's URI, restore's job parameters. Whole
+ * elements and values only, so that keys and tags holding the same text stay data.
+ */
+const S3_ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const COS_ALL_USERS = 'http://cam.qcloud.com/groups/global/AllUsers';
+const XML_IN: ReadonlyArray<readonly [string, string]> = [
+  ['<StorageClass>GLACIER</StorageClass>', '<StorageClass>ARCHIVE</StorageClass>'],
+  ['<GlacierJobParameters>', '<CASJobParameters>'],
+  ['</GlacierJobParameters>', '</CASJobParameters>'],
+  [`<URI>${S3_ALL_USERS}</URI>`, `<URI>${COS_ALL_USERS}</URI>`],
+];
+const DIRECTIVES: Readonly<Record<string, string>> = { COPY: 'Copy', REPLACE: 'Replaced' };
+const REQUEST_VALUES: Readonly<Record<string, (value: string) => string>> = {
+  'x-cos-metadata-directive': (v) => DIRECTIVES[v.trim().toUpperCase()] ?? v,
+  'x-cos-tagging-directive': (v) => DIRECTIVES[v.trim().toUpperCase()] ?? v,
+  'x-cos-storage-class': (v) => (v.trim().toUpperCase() === 'GLACIER' ? 'ARCHIVE' : v),
 };
+const GRANT_VALUE = (v: string) => v.split(`"${S3_ALL_USERS}"`).join(`"${COS_ALL_USERS}"`);
+
+function requestValue(name: string, value: string): string {
+  if (name.startsWith('x-cos-grant-')) return GRANT_VALUE(value);
+  return Object.hasOwn(REQUEST_VALUES, name) ? REQUEST_VALUES[name](value) : value;
+}
 
 function replaceAll(text: string, table: ReadonlyArray<readonly [string, string]>): string {
   let out = text;
@@ -93,7 +113,7 @@ export function s3RequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHead
   for (const [name, value] of Object.entries(headers)) {
     const cos = twinName(name, 'x-amz-', 'x-cos-');
     if (cos === undefined) out[name] = value;
-    else renamed[cos] = typeof value === 'string' ? (REQUEST_VALUES[cos]?.[value.trim().toUpperCase()] ?? value) : value;
+    else renamed[cos] = typeof value === 'string' ? requestValue(cos, value) : value;
   }
   // The S3 spelling wins over a COS one sent alongside: it is what the S3 signature covered.
   return Object.assign(out, renamed);
@@ -103,6 +123,28 @@ export function s3RequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHead
 export function s3FormFields(fields: ReadonlyMap<string, string>): Map<string, string> {
   const headers = s3RequestHeaders(Object.fromEntries(fields));
   return new Map(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A request document (ACL, lifecycle, restore, ...) in COS's words; the same bytes when it has no S3 words. */
+export function s3RequestXml(body: Buffer): Buffer {
+  const text = body.toString('utf8');
+  const cos = replaceAll(text, XML_IN);
+  return cos === text ? body : Buffer.from(cos, 'utf8');
+}
+
+/**
+ * A request document as the handler reads it: in COS's words. A Content-MD5 covers the bytes as
+ * sent; when it holds for them, the (renamed, request-own) headers get the digest of the words the
+ * handler checks; when it does not, it stays, and the handler answers BadDigest as ever.
+ */
+export function s3RequestDocument(raw: Buffer, headers: IncomingHttpHeaders): Buffer {
+  const cos = s3RequestXml(raw);
+  if (cos === raw) return raw;
+  const md5 = headers['content-md5'];
+  if (typeof md5 === 'string' && createHash('md5').update(raw).digest('base64') === md5.trim()) {
+    headers['content-md5'] = createHash('md5').update(cos).digest('base64');
+  }
+  return cos;
 }
 
 /** Response headers in S3's words: `x-cos-*` twins renamed and S3's values. */

@@ -18,8 +18,6 @@ const PERMISSIONS: readonly Permission[] = ['READ', 'WRITE', 'READ_ACP', 'WRITE_
 
 export const ANYONE = 'qcs::cam::anyone:anyone';
 const ALL_USERS_URI = 'http://cam.qcloud.com/groups/global/AllUsers';
-/** S3 clients' name of the same group (the S3 dialect answers with it). */
-const S3_ALL_USERS_URI = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 /** At most this many grants in one ACL (C123). */
 export const MAX_GRANTS = 100;
@@ -45,7 +43,7 @@ const CAM_UIN = /^qcs::cam::uin\/(\d{1,20}):uin\/(\d{1,20})$/;
 function canonicalGrantee(id: string): string {
   const trimmed = id.trim();
   if (/^\d{1,20}$/.test(trimmed)) return `qcs::cam::uin/${trimmed}:uin/${trimmed}`;
-  if (trimmed === ALL_USERS_URI || trimmed === S3_ALL_USERS_URI || trimmed === ANYONE) return ANYONE;
+  if (trimmed === ALL_USERS_URI || trimmed === ANYONE) return ANYONE;
   if (CAM_UIN.test(trimmed)) return trimmed;
   throw new CosError('InvalidArgument', `Invalid grantee: ${JSON.stringify(trimmed.slice(0, 200))}`);
 }

@@ -7,7 +7,7 @@
  * noncurrent, or after the upload began), rounded up to the next midnight UTC; on a server with a
  * time scale, days are shorter (model/clock.ts). A Date applies from that instant on.
  */
-import { buildXml, CosError, parseXml, STORAGE_CLASSES, storageClassName, utf8Length, xmlList, xmlText, type XmlObject, type XmlValue } from '@cosbox/protocol';
+import { buildXml, CosError, parseXml, STORAGE_CLASSES, utf8Length, xmlList, xmlText, type XmlObject, type XmlValue } from '@cosbox/protocol';
 import type { LifecycleFilter, LifecycleRule, Tag } from '../storage/metadata/store.js';
 import { afterDays } from './clock.js';
 import { TAG_ALPHABET } from './tagging.js';
@@ -110,7 +110,7 @@ function date(value: string | undefined, where: string): string | undefined {
 
 function transitionClass(value: string | undefined, where: string): string {
   if (value === undefined || value === '') throw new CosError('MalformedXML', `${where} needs a StorageClass.`);
-  const upper = storageClassName(value);
+  const upper = value.toUpperCase();
   if (!(TRANSITION_CLASSES as readonly string[]).includes(upper)) {
     const known = (STORAGE_CLASSES as readonly string[]).includes(upper) ? `objects do not transition to ${upper}` : `${value} is not a storage class`;
     throw new CosError('InvalidArgument', `${where}.StorageClass: ${known}; use one of ${TRANSITION_CLASSES.join(', ')}.`);

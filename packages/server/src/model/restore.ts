@@ -49,10 +49,8 @@ export function restoreRequestFromXml(xml: string): RestoreRequest {
   if (!/^\d+$/.test(daysText) || Number(daysText) < 1 || !Number.isSafeInteger(Number(daysText))) {
     throw new CosError('InvalidArgument', `Days must be a positive integer number of days, not "${daysText}".`);
   }
-  // S3 clients name the same element GlacierJobParameters.
-  const jobXml = doc.CASJobParameters ?? doc.GlacierJobParameters;
-  const job = jobXml === undefined ? undefined : xmlChild(jobXml);
-  if (jobXml !== undefined && !job) throw new CosError('MalformedXML', 'CASJobParameters must hold a Tier.');
+  const job = doc.CASJobParameters === undefined ? undefined : xmlChild(doc.CASJobParameters);
+  if (doc.CASJobParameters !== undefined && !job) throw new CosError('MalformedXML', 'CASJobParameters must hold a Tier.');
   const tierText = xmlText(job?.Tier)?.trim();
   let tier: RestoreTier = 'Standard';
   if (tierText !== undefined) {
