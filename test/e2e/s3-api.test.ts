@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { Agent } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   AbortMultipartUploadCommand,
@@ -304,4 +305,40 @@ test('DeleteBucket: BucketNotEmpty, then gone', async () => {
   await s3.send(new DeleteObjectCommand({ Bucket: other, Key: 'x' }));
   await s3.send(new DeleteBucketCommand({ Bucket: other }));
   assert.equal((await s3Error(s3.send(new HeadBucketCommand({ Bucket: other })))).status, 404);
+});
+
+test('virtual-hosted style: <bucket>.s3.<region>.<domain> with the JS SDK (the names resolved to 127.0.0.1)', async () => {
+  // Every name this agent looks up is the loopback: no DNS, nothing leaves the machine.
+  const agent = new Agent({
+    lookup: (_host, options, callback) => {
+      if ((options as { all?: boolean }).all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+      else (callback as (e: null, a: string, f: number) => void)(null, '127.0.0.1', 4);
+    },
+  });
+  const virtual = new S3Client({
+    endpoint: `http://s3.${REGION}.cosbox.test:${h.port}`,
+    region: REGION,
+    forcePathStyle: false,
+    credentials: { accessKeyId: SECRET_ID, secretAccessKey: SECRET_KEY },
+    maxAttempts: 1,
+    requestHandler: { httpAgent: agent },
+  });
+  const hosts: string[] = [];
+  virtual.middlewareStack.add(
+    (next) => async (args) => {
+      hosts.push((args.request as { hostname?: string }).hostname ?? '');
+      return next(args);
+    },
+    { step: 'finalizeRequest' },
+  );
+  try {
+    await virtual.send(new PutObjectCommand({ Bucket, Key: 'virtual/k.txt', Body: 'virtual host' }));
+    assert.equal(await (await virtual.send(new GetObjectCommand({ Bucket, Key: 'virtual/k.txt' }))).Body?.transformToString(), 'virtual host');
+    const listed = await virtual.send(new ListObjectsV2Command({ Bucket, Prefix: 'virtual/' }));
+    assert.deepEqual(listed.Contents?.map((c) => c.Key), ['virtual/k.txt']);
+    assert.deepEqual([...new Set(hosts)], [`${Bucket}.s3.${REGION}.cosbox.test`]);
+  } finally {
+    virtual.destroy();
+    agent.destroy();
+  }
 });
