@@ -160,6 +160,24 @@ test('pre-signed GET and PUT from @aws-sdk/s3-request-presigner, fetched with no
   client.destroy();
 });
 
+test('headers a presigner hoists into the signed query are handed on as headers (queryHeaders)', async () => {
+  const { authenticateRequest } = await import('../../packages/server/src/auth/authenticate.js');
+  const client = s3();
+  const url = new URL(await getSignedUrl(client, new PutObjectCommand({ Bucket, Key: 'presigned/hoisted.txt', ACL: 'public-read', Metadata: { note: 'hi' } }), { expiresIn: 60 }));
+  client.destroy();
+  const query = new Map([...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]));
+  const { accounts, temporaryKeys } = h.server.services;
+  const result = await authenticateRequest(
+    { method: 'PUT', pathnames: [decodeURIComponent(url.pathname)], query, header: (n) => (n === 'host' ? url.host : undefined), headerNames: ['host'], now: Math.floor(Date.now() / 1000), rawUrl: url.pathname + url.search },
+    accounts,
+    temporaryKeys,
+  );
+  assert.equal(result.caller.kind, 'account');
+  assert.equal(result.queryHeaders?.['x-amz-acl'], 'public-read');
+  assert.equal(result.queryHeaders?.['x-amz-meta-note'], 'hi');
+  assert.equal(result.queryHeaders?.['x-amz-signature'], undefined);
+});
+
 // ---- hand-signed requests -------------------------------------------------------------------
 
 interface V4Request {
@@ -309,6 +327,14 @@ test('clock skew beyond 15 minutes is RequestTimeTooSkewed; an expired pre-signe
   const expired = await presigned(Date.now() - 2 * 3600_000, 60);
   assert.equal(expired.status, 403);
   assert.match(expired.text, /Request has expired/);
+  // A payload hash in the signed query binds the body of a pre-signed PUT.
+  const putWithHash = (body: string) => {
+    const query = presignV4(nodeCrypto, { accessKey: SECRET_ID, secretKey: SECRET_KEY, region: REGION, method: 'PUT', pathname: `/${Bucket}/raw/presigned-hash.txt`, query: [['X-Amz-Content-Sha256', sha256('bound')]], headers: { host: `127.0.0.1:${h.port}` }, now: Date.now(), expires: 60, payloadHash: sha256('bound') });
+    return send(h, { method: 'PUT', path: `/${Bucket}/raw/presigned-hash.txt?${queryString(query)}`, body, sign: false });
+  };
+  assert.equal(codeOf(await putWithHash('not bound')), 'XAmzContentSHA256Mismatch');
+  assert.equal(await cosBody('raw/presigned-hash.txt'), undefined);
+  assert.equal((await putWithHash('bound')).status, 200);
   const tooLong = await presigned(Date.now(), 604801);
   assert.equal(tooLong.status, 400);
   assert.equal(codeOf(tooLong), 'AuthorizationQueryParametersError');

@@ -62,6 +62,11 @@ export interface SignedRequest {
 export interface Authenticated {
   caller: Caller;
   payload: PayloadRule;
+  /**
+   * Headers a pre-signed V4 URL carries in its (signed) query, as the AWS SDKs' presigners hoist
+   * them (`x-amz-acl`, `x-amz-meta-*`, ...): lower-case names. The request means them as headers.
+   */
+  queryHeaders?: Record<string, string>;
 }
 
 /**

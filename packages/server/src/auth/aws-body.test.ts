@@ -144,3 +144,28 @@ test('handlers see the decoded length and no aws-chunked coding', () => {
   assert.equal(header('x-amz-meta-a'), 'b');
   assert.equal(payloadHeader((n) => raw[n], { kind: 'chunked', trailer: false })('content-encoding'), 'gzip');
 });
+
+test('property: any split of a signed aws-chunked body (with or without a signed trailer) decodes to its data; any flipped byte is refused', async () => {
+  const fc = (await import('fast-check')).default;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 64 }),
+      fc.nat(),
+      fc.boolean(),
+      async (arrays, split, at, withTrailer) => {
+        const chunks = arrays.map((a) => Buffer.from(a));
+        const expected = Buffer.concat(chunks);
+        const trailer = withTrailer ? { 'x-amz-checksum-crc32': b64crc32(expected) } : undefined;
+        const headers: Record<string, string> = withTrailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {};
+        const { wire } = signedBody(chunks, trailer);
+        const rule: PayloadRule = { kind: 'chunked', signing, trailer: withTrailer, decodedLength: expected.length };
+        assert.ok((await read(wire, rule, headers, split)).equals(expected));
+        const flipped = Buffer.from(wire);
+        flipped[at % wire.length] ^= 1;
+        await assert.rejects(read(flipped, rule, headers, split), (e: unknown) => e instanceof CosError && ['SignatureDoesNotMatch', 'IncompleteBody', 'BadDigest'].includes(e.code));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});

@@ -147,16 +147,12 @@ function badChunkSignature(): never {
   throw new CosError('SignatureDoesNotMatch', 'The chunk signature does not match: the body is not the one the request signed.');
 }
 
+/** `hex-size` or `hex-size;chunk-signature=<64 hex>`, exactly: a header is part of what is verified. */
 function parseChunkHeader(line: string, signed: boolean): { size: number; signature?: string } {
-  const [sizePart, ...extensions] = line.split(';');
-  if (!/^[0-9a-fA-F]{1,15}$/.test(sizePart.trim())) malformed(`"${line.slice(0, 80)}" is no chunk size`);
-  let signature: string | undefined;
-  for (const ext of extensions) {
-    const eq = ext.indexOf('=');
-    if (eq > 0 && ext.slice(0, eq).trim() === 'chunk-signature') signature = ext.slice(eq + 1).trim().toLowerCase();
-  }
-  if (signed && signature === undefined) throw new CosError('SignatureDoesNotMatch', 'A chunk has no chunk-signature.');
-  return { size: parseInt(sizePart, 16), signature };
+  const m = /^([0-9a-fA-F]{1,15})(?:;chunk-signature=([0-9a-f]{64}))?$/.exec(line);
+  if (!m) malformed(`"${line.slice(0, 80)}" is no chunk header`);
+  if (signed && m[2] === undefined) throw new CosError('SignatureDoesNotMatch', 'A chunk has no chunk-signature.');
+  return { size: parseInt(m[1], 16), signature: m[2] };
 }
 
 async function* decodeChunked(
@@ -216,9 +212,10 @@ async function readTrailer(reader: ChunkReader, signing: ChunkSigning | undefine
     bytes += line.length;
     if (bytes > MAX_TRAILER) malformed('the trailer is too long');
     const colon = line.indexOf(':');
-    if (colon <= 0) malformed('a trailer line is no header');
+    // Control characters have no place in a header line (and would hide a changed CRLF from the signature).
+    if (colon <= 0 || /[\x00-\x08\x0a-\x1f\x7f]/.test(line)) malformed('a trailer line is no header');
     const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (name === 'x-amz-trailer-signature') signature = value.toLowerCase();
     else trailer.set(name, value);
   }

@@ -126,7 +126,27 @@ async function authenticateV4(req: SignedRequest, accounts: Accounts, temporaryK
   const unsigned = unsignedHeader(req, new Set(fields.signedHeaders), isBindingHeader);
   if (unsigned) refuseUnsigned(`header ${unsigned}`);
   const signing = fields.presigned ? undefined : { key, date: date.text, scope: scopeOf(credential), seed: fields.signature };
-  return { caller, payload: payloadRule(req.header, signing) };
+  if (!fields.presigned) return { caller, payload: payloadRule(req.header, signing) };
+  // A payload hash named in the signed query binds the body as the header would.
+  const signedHash = exact.get('X-Amz-Content-Sha256');
+  const payload = payloadRule((name) => (name === 'x-amz-content-sha256' && signedHash !== undefined ? signedHash : req.header(name)));
+  return { caller, payload, queryHeaders: hoistedHeaders(exact) };
+}
+
+/** The query parameters of a pre-signed URL that make it up, not headers hoisted into it. */
+const PRESIGN_PARAMS = new Set([
+  'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature',
+  'x-amz-security-token', 'x-amz-content-sha256',
+]);
+
+/** `x-amz-*` headers a presigner moved into the query (signed with it), by lower-case name. */
+function hoistedHeaders(query: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of query) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') && !PRESIGN_PARAMS.has(lower) && !(lower in out)) out[lower] = value;
+  }
+  return out;
 }
 
 function checkV4Time(fields: V4Fields, signedAt: number, now: number): void {
