@@ -292,6 +292,12 @@ test('pre-signed GET and PUT URLs from the JS SDK, fetched with curl', async () 
   assert.equal(put.status, 200, put.body);
   const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'presigned/curl.txt' }), { expiresIn: 300 });
   assert.deepEqual(await curl(getUrl), { status: 200, body: 'via curl' });
+  // The presigner hoists x-amz-* headers into the signed query; they apply as if sent as headers.
+  const hoisted = await getSignedUrl(s3, new PutObjectCommand({ Bucket, Key: 'presigned/public.txt', ACL: 'public-read', Metadata: { note: 'hi' } }), { expiresIn: 300 });
+  assert.match(hoisted, /x-amz-acl=public-read/);
+  assert.equal((await curl(hoisted, '-X', 'PUT', '--data-binary', 'public via curl')).status, 200);
+  assert.deepEqual((await s3.send(new HeadObjectCommand({ Bucket, Key: 'presigned/public.txt' }))).Metadata, { note: 'hi' });
+  assert.deepEqual(await curl(`http://127.0.0.1:${h.port}/${Bucket}/presigned/public.txt`), { status: 200, body: 'public via curl' });
   const tampered = await curl(getUrl.replace('presigned/curl.txt', 'presigned/other.txt'));
   assert.equal(tampered.status, 403);
   assert.match(tampered.body, /<Code>SignatureDoesNotMatch<\/Code>/);

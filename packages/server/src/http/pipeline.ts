@@ -161,19 +161,20 @@ export class Pipeline {
     onAddress(address, dialect);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
     const signedHeader = (name: string) => (name === 'host' ? address.host : headerOf(req, name));
-    // Handlers read COS's header names: an S3 request's x-amz-* twins are renamed once the signature
-    // has been checked over the headers as sent.
-    const headers = dialect === 's3' ? s3RequestHeaders(req.headers) : req.headers;
-    const header = (name: string) => {
-      const v = headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    };
     const bucketInHost = address.bucket !== undefined && address.pathname === address.virtualPathname ? address.bucket : undefined;
-    const { caller, payload } = await authenticateRequest(
+    const { caller, payload, queryHeaders } = await authenticateRequest(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000), rawUrl: req.url, bucketInHost },
       this.services.accounts,
       this.services.temporaryKeys,
     );
+    // Handlers read COS's header names: an S3 request's x-amz-* twins are renamed once the signature
+    // has been checked over the headers as sent. A pre-signed URL may carry x-amz-* headers in its
+    // signed query (the AWS presigners hoist them there): they count as sent, over unsigned headers.
+    const headers = dialect === 's3' ? s3RequestHeaders({ ...req.headers, ...queryHeaders }) : req.headers;
+    const header = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    };
     // Routed after authentication, so that an unsigned sub-resource is refused as such (403) before
     // the table says whether cosbox has it.
     const op = route(method, address, query, (name) => header(name) !== undefined);
