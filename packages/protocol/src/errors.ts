@@ -11,6 +11,10 @@
 export interface ErrorSpec {
   readonly status: number;
   readonly message: string;
+  /** S3's code for the same error, where its name differs (the S3 dialect answers with it). */
+  readonly s3Code?: string;
+  /** S3's status for the same error, where it differs. */
+  readonly s3Status?: number;
 }
 
 export const ERROR_TABLE = {
@@ -44,21 +48,21 @@ export const ERROR_TABLE = {
   MissingRequestBodyError: { status: 400, message: 'Request Body is empty.' },
   MissingSecurityHeader: { status: 400, message: 'Your request was missing a required header.' },
   MissingContentMD5: { status: 400, message: 'Missing required header for this request: Content-MD5.' },
-  MissingAppid: { status: 400, message: 'The appid is missing.' },
-  MissingHost: { status: 400, message: 'The Host header is missing.' },
+  MissingAppid: { status: 400, message: 'The appid is missing.', s3Code: 'InvalidBucketName' },
+  MissingHost: { status: 400, message: 'The Host header is missing.', s3Code: 'InvalidRequest' },
   RequestIsNotMultiPartContent: { status: 400, message: 'Bucket POST must be of the enclosure-type multipart/form-data.' },
   RequestTimeOut: { status: 400, message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
-  TooManyBucket: { status: 400, message: 'You have attempted to create more buckets than allowed.' },
+  TooManyBucket: { status: 400, message: 'You have attempted to create more buckets than allowed.', s3Code: 'TooManyBuckets' },
   UnexpectedContent: { status: 400, message: 'This request does not support content.' },
   UnresolvableGrantByUID: { status: 400, message: 'The ID provided does not match any account.' },
   UserKeyMustBeSpecified: { status: 400, message: 'The bucket POST must contain the specified field name.' },
-  InvalidSHA1Digest: { status: 400, message: 'The x-cos-content-sha1 you specified is not valid.' },
+  InvalidSHA1Digest: { status: 400, message: 'The x-cos-content-sha1 you specified is not valid.', s3Code: 'InvalidDigest' },
   // 004's name for a wrong append position; real COS answers PositionNotEqualToLength (409), which cosbox sends.
-  AppendPositionErr: { status: 400, message: 'The position does not equal the length of the object.' },
-  NoSuchVersion: { status: 400, message: 'The specified version does not exist.' },
-  NoLifecycle: { status: 400, message: 'The lifecycle configuration does not exist.' },
-  MultiBucketNotSupport: { status: 400, message: 'Replication supports only one destination bucket.' },
-  NotSupportedStorageClass: { status: 400, message: 'The storage class you specified is not supported.' },
+  AppendPositionErr: { status: 400, message: 'The position does not equal the length of the object.', s3Code: 'InvalidArgument' },
+  NoSuchVersion: { status: 400, message: 'The specified version does not exist.', s3Status: 404 },
+  NoLifecycle: { status: 400, message: 'The lifecycle configuration does not exist.', s3Code: 'NoSuchLifecycleConfiguration', s3Status: 404 },
+  MultiBucketNotSupport: { status: 400, message: 'Replication supports only one destination bucket.', s3Code: 'InvalidRequest' },
+  NotSupportedStorageClass: { status: 400, message: 'The storage class you specified is not supported.', s3Code: 'InvalidStorageClass' },
   // S3's words for AWS signatures (README "AWS signatures (S3)").
   XAmzContentSHA256Mismatch: { status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
   AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header is malformed.' },
@@ -126,6 +130,12 @@ export const SEED_SPELLINGS: Readonly<Record<string, ErrorCode>> = {
   InvaildAddressingHeader: 'InvalidAddressingHeader',
   MalformedXM: 'MalformedXML',
 };
+
+/** A code and status as the S3 dialect answers them: the S3 column where it differs, else COS's own. */
+export function s3ErrorOf(code: ErrorCode): { code: string; status: number } {
+  const spec: ErrorSpec = ERROR_TABLE[code];
+  return { code: spec.s3Code ?? code, status: spec.s3Status ?? spec.status };
+}
 
 /** An error a handler throws; rendered once, by the server's pipeline, as a COS `<Error>` document. */
 export class CosError extends Error {

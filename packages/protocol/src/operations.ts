@@ -42,6 +42,8 @@ export const OPERATIONS = {
 
   GetObject: { target: 'object', access: 'read' },
   HeadObject: { target: 'object', access: 'read' },
+  /** S3's GetObjectAttributes (`GET /<key>?attributes`): what HEAD says, as a document. */
+  GetObjectAttributes: { target: 'object', access: 'read' },
   PutObject: { target: 'object', access: 'write' },
   PutObjectCopy: { target: 'object', access: 'write' },
   DeleteObject: { target: 'object', access: 'write' },

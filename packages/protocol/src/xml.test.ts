@@ -59,3 +59,13 @@ test('element names that could reach a prototype are MalformedXML; the objects b
 test('the ACL dialect keeps its own code for the new limits', () => {
   assert.throws(() => parseXml(`<R>${'<a>'.repeat(200)}${'</a>'.repeat(200)}</R>`, 'MalformedACLError'), (e: unknown) => e instanceof CosError && e.code === 'MalformedACLError');
 });
+
+test('numeric character references are decoded (Go clients write ETag quotes as &#34;); markup stays markup', () => {
+  const doc = parseXml('<P><ETag>&#34;abc&#x22;</ETag><K>a&#38;lt;b &#60;c&#62; &#x4E2D;</K><C><![CDATA[&#34;]]></C></P>');
+  const p = xmlChild(doc.P);
+  assert.equal(xmlText(p?.ETag), '"abc"');
+  assert.equal(xmlText(p?.K), 'a&lt;b <c> 中');
+  assert.equal(xmlText(p?.C), '&#34;');
+  assert.throws(() => parseXml('<P>&#0;</P>'), (e: unknown) => e instanceof CosError && e.code === 'MalformedXML');
+  assert.throws(() => parseXml('<P>&#x110000;</P>'), (e: unknown) => e instanceof CosError && e.code === 'MalformedXML');
+});

@@ -68,13 +68,43 @@ export function parseXml(text: string, malformed: 'MalformedXML' | 'MalformedACL
   if (nestingDepth(text) > (limits.maxDepth ?? MAX_XML_DEPTH)) throw new CosError(malformed, 'The XML document is nested too deeply.');
   let parsed: unknown;
   try {
-    if (XMLValidator.validate(text) !== true) throw new CosError(malformed);
-    parsed = parser.parse(text);
+    const decoded = decodeCharacterReferences(text);
+    if (XMLValidator.validate(decoded) !== true) throw new CosError(malformed);
+    parsed = parser.parse(decoded);
   } catch {
     throw new CosError(malformed);
   }
   if (parsed === null || typeof parsed !== 'object') throw new CosError(malformed);
   return withoutPrototypes(parsed as XmlObject);
+}
+
+/** What a character reference to one of XML's markup characters stays: the named entity. */
+const MARKUP_ENTITIES: Readonly<Record<number, string>> = { 34: '&quot;', 38: '&amp;', 39: '&apos;', 60: '&lt;', 62: '&gt;' };
+
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/**
+ * Numeric character references (`&#34;`, `&#x22;`), which fast-xml-parser leaves as text unless
+ * told to decode HTML's entities too: Go's encoding/xml writes every quote of an ETag so (rclone,
+ * restic, every aws-sdk-go client). Decoded before parsing, outside CDATA sections and comments; a
+ * reference to a markup character stays an entity, one to no XML character is malformed (thrown).
+ */
+function decodeCharacterReferences(text: string): string {
+  if (!text.includes('&#')) return text;
+  return text
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(/&#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,9}));/g, (_ref, hex: string | undefined, dec: string | undefined) => {
+            const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+            if (!isXmlChar(cp)) throw new Error('a character reference to no XML character');
+            return MARKUP_ENTITIES[cp] ?? String.fromCodePoint(cp);
+          }),
+    )
+    .join('');
 }
 
 /**

@@ -29,7 +29,7 @@ function permissionFor(op: OperationName): Permission | undefined {
 
 /** Whether the operation's decision may rest on the object's own ACL (reads of it, its ACL). */
 export function usesObjectAcl(op: OperationName): boolean {
-  return op === 'GetObject' || op === 'HeadObject' || op === 'GetSymlink' || op === 'GetObjectAcl' || op === 'PutObjectAcl';
+  return op === 'GetObject' || op === 'HeadObject' || op === 'GetObjectAttributes' || op === 'GetSymlink' || op === 'GetObjectAcl' || op === 'PutObjectAcl';
 }
 
 export function isOwner(caller: Caller, bucket: BucketRecord): boolean {

@@ -15,7 +15,7 @@ import {
   uploadPart,
   uploadPartCopy,
 } from './multipart.js';
-import { getObject, headObject } from './object-get.js';
+import { getObject, getObjectAttributes, headObject } from './object-get.js';
 import { putObject } from './object-put.js';
 import { postObject } from './post-object.js';
 import { getService } from './service.js';
@@ -37,6 +37,7 @@ export const handlers: HandlerTable = {
   PutObject: putObject,
   GetObject: getObject,
   HeadObject: headObject,
+  GetObjectAttributes: getObjectAttributes,
   PutObjectCopy: putObjectCopy,
   DeleteObject: deleteObject,
   DeleteMultipleObjects: deleteMultipleObjects,

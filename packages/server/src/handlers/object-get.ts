@@ -2,10 +2,10 @@
  * GET and HEAD Object: Range, conditional requests, response-* overrides, x-cos-traffic-limit
  * (C161-C166, C207-C212), archived objects (x-cos-restore; GET needs a restored copy).
  */
-import { CosError, evaluatePreconditions, parseRange, type ByteRange } from '@cosbox/protocol';
-import { bucketOf, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { buildXml, CosError, evaluatePreconditions, httpDate, parseRange, type ByteRange } from '@cosbox/protocol';
+import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { customerKey, encryptionHeaders } from '../model/encryption.js';
-import { readObject, requestedVersion, wholeObject, type ReadPlan } from '../model/objects.js';
+import { findObject, readObject, requestedVersion, wholeObject, type ReadPlan } from '../model/objects.js';
 import { requireReadable } from '../model/restore.js';
 import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import type { ObjectRecord } from '../storage/metadata/store.js';
@@ -75,4 +75,30 @@ export function getObject(ctx: RequestContext): Promise<ResponseSpec> {
 
 export function headObject(ctx: RequestContext): Promise<ResponseSpec> {
   return serveObject(ctx, false);
+}
+
+const OBJECT_ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'];
+
+/**
+ * S3's GetObjectAttributes: the attributes named by `x-amz-object-attributes` (ETag without quotes,
+ * the part count of a multipart object, storage class, size), from the metadata alone. Checksums
+ * are not kept, so `Checksum` names nothing to answer.
+ */
+export async function getObjectAttributes(ctx: RequestContext): Promise<ResponseSpec> {
+  const named = ctx.header('x-amz-object-attributes') ?? ctx.header('x-cos-object-attributes') ?? '';
+  const wanted = new Set(named.split(',').map((a) => a.trim()).filter((a) => a !== ''));
+  if (wanted.size === 0) throw new CosError('InvalidArgument', `x-amz-object-attributes names one or more of ${OBJECT_ATTRIBUTES.join(', ')}.`);
+  for (const a of wanted) if (!OBJECT_ATTRIBUTES.includes(a)) throw new CosError('InvalidArgument', `Unknown object attribute ${JSON.stringify(a.slice(0, 64))}.`);
+  const record = await findObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), requestedVersion(ctx));
+  const parts = /-(\d+)"?$/.exec(record.etag)?.[1];
+  return xmlResponse(
+    buildXml('GetObjectAttributesResponse', {
+      ETag: wanted.has('ETag') ? record.etag.replace(/^"|"$/g, '') : undefined,
+      ObjectParts: wanted.has('ObjectParts') && parts !== undefined ? { PartsCount: parts } : undefined,
+      StorageClass: wanted.has('StorageClass') ? record.storageClass : undefined,
+      ObjectSize: wanted.has('ObjectSize') ? record.size : undefined,
+    }),
+    200,
+    { 'Last-Modified': httpDate(record.lastModified), ...versionHeader(record) },
+  );
 }

@@ -13,6 +13,7 @@ import { awsFormCaller } from '../auth/aws-signatures.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
 import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { s3FormFields } from '../http/s3-dialect.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
 import { versionHeader } from './object-headers.js';
@@ -159,13 +160,18 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const unconditioned = policy && caller.kind === 'account' ? unconditionedField(policy, fields) : undefined;
   if (unconditioned) throw new CosError('AccessDenied', `Invalid according to Policy: Extra input fields: ${unconditioned} (a field that sets access or encryption needs a policy condition).`);
 
-  const get = (name: string) => (name === 'x-cos-acl' ? fields.get('acl') : fields.get(name));
+  // An S3 form names metadata, storage class, encryption and tagging x-amz-*: the dialect's table
+  // renames them, as for headers (the policy above was checked over the fields as sent).
+  const stored = awsCaller ? s3FormFields(fields) : fields;
+  // Answered in the words the form was signed in.
+  const dialect = awsCaller ? ('s3' as const) : undefined;
+  const get = (name: string) => (name === 'x-cos-acl' ? stored.get('acl') : stored.get(name));
   // Form fields are text: stored as their UTF-8 bytes, as the same header would be (README).
-  const attributes = attributesFrom(get, Object.fromEntries(fields), { text: true });
+  const attributes = attributesFrom(get, Object.fromEntries(stored), { text: true });
   if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = headerValueFromText(form.mimeType, 'Content-Type');
   const redirect = redirectTarget(fields.get('success_action_redirect'));
   const limit = parseTrafficLimit(fields.get('x-cos-traffic-limit'));
-  const encryption = requestedEncryption((name) => fields.get(name));
+  const encryption = requestedEncryption((name) => stored.get(name));
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,
@@ -183,11 +189,11 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const location = `http://${host}/${encodeURI(key)}`;
   if (redirect) {
     const query = `bucket=${encodeURIComponent(bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(record.etag)}`;
-    return emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag });
+    return { ...emptyResponse(303, { Location: `${redirect}${redirect.includes('?') ? '&' : '?'}${query}`, ETag: record.etag }), dialect };
   }
   const status = successStatus(fields.get('success_action_status'));
   const sse = encryption?.kind === 'SSE-C' ? encryption : undefined;
   const headers = { ETag: record.etag, Location: location, 'x-cos-hash-crc64ecma': record.crc64, ...versionHeader(record), ...encryptionHeaders(record.encryption, sse) };
-  if (status !== 201) return emptyResponse(status, headers);
-  return xmlResponse(buildXml('PostResponse', { Location: location, Bucket: bucket.name, Key: key, ETag: record.etag.replace(/"/g, '') }), 201, headers);
+  if (status !== 201) return { ...emptyResponse(status, headers), dialect };
+  return { ...xmlResponse(buildXml('PostResponse', { Location: location, Bucket: bucket.name, Key: key, ETag: record.etag.replace(/"/g, '') }), 201, headers), dialect };
 }

@@ -9,18 +9,26 @@ import type { Caller } from '../auth/authenticate.js';
 import type { Address } from '../routing/address.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
+import type { Dialect } from './s3-dialect.js';
 
 export interface ResponseSpec {
   status: number;
   headers?: Record<string, string | number | undefined>;
   /** A string or Buffer is sent with its length; a stream needs Content-Length set by the handler. */
   body?: string | Buffer | Readable;
+  /**
+   * The dialect to answer in, when only the handler knows it: a POST form carries its signature in
+   * its fields (AWS V4/V2 fields: 's3'). Otherwise the request's (RequestContext.dialect).
+   */
+  dialect?: Dialect;
 }
 
 export interface RequestContext {
   readonly requestId: string;
   readonly method: string;
   readonly op: OperationName;
+  /** The words the request is answered in: COS's, or S3's for a request signed with AWS V4/V2. */
+  readonly dialect: Dialect;
   readonly address: Address;
   readonly host: string;
   readonly query: ReadonlyMap<string, string>;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { buildXml, CosError, isHeaderName, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
+import { buildXml, CosError, isHeaderName, s3ErrorOf, isHeaderValue, OPERATIONS, spellHeader, textAsHeaderBytes, type OperationName } from '@cosbox/protocol';
 import { authenticateRequest } from '../auth/authenticate.js';
 import { awsBody, payloadHeader } from '../auth/aws-body.js';
 import { authorizeRequest } from '../auth/authorize.js';
@@ -16,6 +16,7 @@ import { corsHeaders, matchCors } from '../model/cors.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext, ResponseSpec } from './context.js';
+import { dialectOf, s3RequestDocument, s3RequestHeaders, s3ResponseHeaders, s3ResponseXml, type Dialect } from './s3-dialect.js';
 
 export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
@@ -59,9 +60,19 @@ async function loadBucket(services: Services, op: OperationName, address: Addres
   return bucket;
 }
 
-/** The one rendering of a COS error: status, headers and the `<Error>` document (C019). */
-export function errorResponse(cos: CosError, resource: string, requestId: string): ResponseSpec {
+/**
+ * The one rendering of an error: status, headers and the `<Error>` document (C019); in the S3
+ * dialect with S3's code and status from the same table, and the trace id as S3's HostId.
+ */
+export function errorResponse(cos: CosError, resource: string, requestId: string, dialect: Dialect = 'cos'): ResponseSpec {
   const traceId = newTraceId();
+  if (dialect === 's3') {
+    const s3 = s3ErrorOf(cos.code);
+    // Messages name headers as the client sent them.
+    const message = cos.message.replace(/\bx-cos-/g, 'x-amz-');
+    const xml = buildXml('Error', { Code: s3.code, Message: message, Resource: resource, RequestId: requestId, HostId: traceId });
+    return { status: s3.status, headers: { 'Content-Type': 'application/xml', 'x-amz-id-2': traceId, ...cos.headers }, body: xml };
+  }
   const xml = buildXml('Error', { Code: cos.code, Message: cos.message, Resource: resource, RequestId: requestId, TraceId: traceId });
   return {
     status: cos.status,
@@ -109,11 +120,15 @@ export class Pipeline {
     const requestId = newRequestId(now);
     const method = (req.method ?? 'GET').toUpperCase();
     let address: Address | undefined;
+    let dialect = 'cos' as Dialect;
     let spec: ResponseSpec;
     try {
-      spec = await this.run(req, res, method, now, requestId, expectContinue, (a) => (address = a));
+      spec = await this.run(req, res, method, now, requestId, expectContinue, (a, d) => {
+        address = a;
+        dialect = d;
+      });
     } catch (error) {
-      spec = this.errorSpec(error, req, requestId, address);
+      spec = this.errorSpec(error, req, requestId, address, dialect);
     }
     try {
       if (method !== 'OPTIONS') await this.addCorsHeaders(req, method, address, spec);
@@ -122,7 +137,8 @@ export class Pipeline {
     }
     let bytes = 0;
     try {
-      bytes = await this.send(res, method, spec, requestId);
+      const answerIn = spec.dialect ?? dialect;
+      bytes = await this.send(res, method, answerIn === 's3' ? inS3Words(spec) : spec, requestId, answerIn);
     } catch (error) {
       this.services.log.error({ err: error, requestId }, 'response could not be sent');
       res.destroy();
@@ -140,20 +156,28 @@ export class Pipeline {
     now: number,
     requestId: string,
     expectContinue: boolean,
-    onAddress: (a: Address) => void,
+    onAddress: (a: Address, dialect: Dialect) => void,
   ): Promise<ResponseSpec> {
     const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', { domain: this.services.config.domain });
-    onAddress(address);
     const query = parseQuery(address.rawQuery);
-    const header = (name: string) => headerOf(req, name);
+    const dialect = dialectOf(req.headers, query, address);
+    onAddress(address, dialect);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
-    const signedHeader = (name: string) => (name === 'host' ? address.host : header(name));
+    const signedHeader = (name: string) => (name === 'host' ? address.host : headerOf(req, name));
     const bucketInHost = address.bucket !== undefined && address.pathname === address.virtualPathname ? address.bucket : undefined;
-    const { caller, payload } = await authenticateRequest(
+    const { caller, payload, queryHeaders } = await authenticateRequest(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000), rawUrl: req.url, bucketInHost },
       this.services.accounts,
       this.services.temporaryKeys,
     );
+    // Handlers read COS's header names: an S3 request's x-amz-* twins are renamed once the signature
+    // has been checked over the headers as sent. A pre-signed URL may carry x-amz-* headers in its
+    // signed query (the AWS presigners hoist them there): they count as sent, over unsigned headers.
+    const headers = dialect === 's3' ? s3RequestHeaders({ ...req.headers, ...queryHeaders }) : req.headers;
+    const header = (name: string) => {
+      const v = headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    };
     if (this.admin && isAdminAddress(address)) {
       const readBody = (limit: number) => (expectContinue && res.writeContinue(), readAll(req, limit));
       return this.admin.serve({ method, pathname: address.pathname, caller, services: this.services, now, header, readBody });
@@ -195,6 +219,7 @@ export class Pipeline {
       requestId,
       method,
       op,
+      dialect,
       address,
       host: address.host,
       query,
@@ -203,9 +228,13 @@ export class Pipeline {
       services: this.services,
       now,
       header: payloadHeader(header, payload),
-      headers: req.headers,
+      headers,
       body,
-      readBody: (limit) => readAll(body(), limit),
+      // An S3 document is read in COS's words (its own headers, copied above, follow the bytes).
+      readBody: async (limit) => {
+        const raw = await readAll(body(), limit);
+        return dialect === 's3' ? s3RequestDocument(raw, headers) : raw;
+      },
     };
     return handler(ctx);
   }
@@ -222,7 +251,7 @@ export class Pipeline {
     if (rule) spec.headers = { ...spec.headers, ...corsHeaders(rule, origin) };
   }
 
-  private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined): ResponseSpec {
+  private errorSpec(error: unknown, req: IncomingMessage, requestId: string, address: Address | undefined, dialect: Dialect): ResponseSpec {
     let cos: CosError;
     if (error instanceof CosError) {
       cos = error;
@@ -232,25 +261,25 @@ export class Pipeline {
     }
     // Without a parsed address (no Host, a bad URI) the raw path still says what was asked for.
     const resource = `${headerOf(req, 'host') ?? ''}${address?.pathname ?? (req.url ?? '').split('?')[0]}`;
-    return errorResponse(cos, resource, requestId);
+    return errorResponse(cos, resource, requestId, dialect);
   }
 
   /** Writes the response; returns the number of body bytes sent. */
-  private async send(res: ServerResponse, method: string, spec: ResponseSpec, requestId: string): Promise<number> {
+  private async send(res: ServerResponse, method: string, spec: ResponseSpec, requestId: string, dialect: Dialect): Promise<number> {
     if (res.headersSent || res.destroyed) {
       // A streamed body failed after the headers went out: all we can do is cut the connection.
       res.destroy();
       return 0;
     }
     try {
-      this.setHeaders(res, spec, requestId);
+      this.setHeaders(res, spec, requestId, dialect);
     } catch (error) {
       // Node refused a header even after cleaning: a logged 500, never a crash.
       this.services.log.error({ err: error, requestId }, 'response headers could not be set');
       if (isStream(spec?.body)) spec.body.destroy();
       for (const name of res.getHeaderNames()) res.removeHeader(name);
-      spec = errorResponse(new CosError('InternalError'), '', requestId);
-      this.setHeaders(res, spec, requestId);
+      spec = errorResponse(new CosError('InternalError'), '', requestId, dialect);
+      this.setHeaders(res, spec, requestId, dialect);
     }
     const body = spec.body;
     const noBody = method === 'HEAD' || spec.status === 204 || spec.status === 304;
@@ -278,8 +307,8 @@ export class Pipeline {
         if (res.headersSent) return void res.destroy();
         body.unpipe(res);
         for (const name of res.getHeaderNames()) res.removeHeader(name);
-        const failed = errorResponse(new CosError('InternalError'), '', requestId);
-        this.setHeaders(res, failed, requestId);
+        const failed = errorResponse(new CosError('InternalError'), '', requestId, dialect);
+        this.setHeaders(res, failed, requestId, dialect);
         const doc = Buffer.from(failed.body as string);
         res.setHeader('Content-Length', doc.length);
         res.end(doc);
@@ -297,12 +326,17 @@ export class Pipeline {
    * values were checked where they enter) is sent as its UTF-8 bytes when it is text beyond
    * Latin-1, and left out, with a warning, when it holds control characters.
    */
-  private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string): void {
+  private setHeaders(res: ServerResponse, spec: ResponseSpec, requestId: string, dialect: Dialect): void {
     // Node checks the status only when it writes the head, too late to answer otherwise.
     if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 999) throw new RangeError(`invalid status ${spec.status}`);
     res.statusCode = spec.status;
     res.setHeader('Server', 'tencent-cos');
-    res.setHeader('x-cos-request-id', requestId);
+    if (dialect === 's3') {
+      res.setHeader('x-amz-request-id', requestId);
+      if (!spec.headers?.['x-amz-id-2']) res.setHeader('x-amz-id-2', newTraceId());
+    } else {
+      res.setHeader('x-cos-request-id', requestId);
+    }
     for (const [name, raw] of Object.entries(spec.headers ?? {})) {
       if (raw === undefined) continue;
       let value = String(raw);
@@ -314,6 +348,14 @@ export class Pipeline {
       res.setHeader(spellHeader(name), typeof raw === 'number' ? raw : value);
     }
   }
+}
+
+/** A response in S3's words: its x-cos-* headers renamed, its XML document in S3's namespace and names. */
+function inS3Words(spec: ResponseSpec): ResponseSpec {
+  const headers = s3ResponseHeaders(spec.headers ?? {});
+  const type = headers['Content-Type'] ?? headers['content-type'];
+  const xml = typeof spec.body === 'string' && String(type ?? '').includes('xml');
+  return { ...spec, headers, body: xml ? s3ResponseXml(spec.body as string) : spec.body };
 }
 
 function isStream(body: ResponseSpec['body']): body is Readable {

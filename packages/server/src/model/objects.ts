@@ -23,6 +23,7 @@ import { BlobGoneError, type BlobWriteResult } from '../storage/blob/store.js';
 import { isDeleteMarker, type AclSpec, type BlobRef, type DeleteMarkerRecord, type ObjectRecord, type Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
+import { hasVerifiedChecksum } from '../http/s3-dialect.js';
 import { aclFromHeaders } from './acl.js';
 import type { CustomerKey, SseRequest } from './encryption.js';
 import { tagsFromHeader } from './tagging.js';
@@ -134,11 +135,12 @@ export function digestMismatch(): CosError {
 /**
  * Checks a small buffered body (an XML document) against its Content-MD5: InvalidDigest, BadDigest,
  * and MissingContentMD5 for the APIs that require one; `optional` ones check it only when it is sent.
+ * An S3 request may give a verified x-amz-checksum-* instead (checked while the body was read).
  */
 export function checkContentMd5(ctx: RequestContext, body: Buffer, options: { optional?: boolean } = {}): void {
   const { md5Hex } = expectedDigests(ctx);
   if (md5Hex === undefined) {
-    if (options.optional) return;
+    if (options.optional || (ctx.dialect === 's3' && hasVerifiedChecksum(ctx.header))) return;
     throw new CosError('MissingContentMD5');
   }
   if (createHash('md5').update(body).digest('hex') !== md5Hex) throw digestMismatch();

@@ -100,3 +100,18 @@ test('a bucket endpoint with an invalid bucket name is InvalidBucketName, not a 
   assert.equal(parseAddress('service.cos.myqcloud.com', '/').kind, 'service');
   assert.equal(parseAddress('Good-1250000000.cos.ap-guangzhou.myqcloud.com', '/').bucket, 'good-1250000000');
 });
+
+test('S3 hosts: <bucket>.s3.<region>.<domain>, <bucket>.s3.<domain>, path style on s3.<region>.<domain>', () => {
+  for (const domain of ['amazonaws.com', 'localhost', 'example.internal']) {
+    const a = parseAddress(`photos-1250000000.s3.ap-guangzhou.${domain}:9000`, '/a/b.jpg');
+    assert.deepEqual([a.kind, a.bucket, a.region, a.key, a.s3Host], ['object', 'photos-1250000000', 'ap-guangzhou', 'a/b.jpg', true], domain);
+    const b = parseAddress(`photos-1250000000.s3.${domain}`, '/');
+    assert.deepEqual([b.kind, b.bucket, b.region, b.s3Host], ['bucket', 'photos-1250000000', undefined, true], domain);
+  }
+  const p = parseAddress('s3.ap-beijing.amazonaws.com', '/b-1250000000/k');
+  assert.deepEqual([p.bucket, p.region, p.key, p.s3Host], ['b-1250000000', 'ap-beijing', 'k', true]);
+  assert.equal(parseAddress('s3.amazonaws.com', '/').kind, 'service');
+  assert.equal(code(() => parseAddress('photos.s3.ap-guangzhou.amazonaws.com', '/')), 'InvalidBucketName');
+  // COS hosts are not S3 hosts.
+  assert.equal(parseAddress('photos-1250000000.cos.ap-guangzhou.myqcloud.com', '/').s3Host, undefined);
+});

@@ -5,6 +5,9 @@
  *    the legacy `<name>-<appid>.<region>.myqcloud.com`, or `<name>-<appid>.<--domain>`;
  *  - path style: `/<name>-<appid>/<key>` on any host that names no bucket (a bare IP, `localhost`,
  *    `cos.<region>.<domain>` as the SDKs' ForcePathStyle sends, or the service host);
+ *  - S3's forms of the same (for S3 clients; the bucket is the full COS name): virtual-hosted
+ *    `<name>-<appid>.s3.<region>.<any domain>` and `<name>-<appid>.s3.<any domain>`, path style on
+ *    `s3.<region>.<domain>` or any host as above;
  *  - the Host may come from an absolute-form request line (`PUT http://host/key HTTP/1.1`).
  *
  * Keys are percent-decoded once and otherwise kept byte-exact: no dot-segment or slash
@@ -28,6 +31,8 @@ export interface Address {
   virtualPathname: string;
   /** The raw query string (after '?'), undecoded. */
   rawQuery: string;
+  /** The host is one of S3's forms (`<bucket>.s3.<...>`, `s3.<...>`): an anonymous request there speaks S3. */
+  s3Host?: boolean;
 }
 
 export interface AddressingOptions {
@@ -48,9 +53,15 @@ function hostName(host: string): string {
 }
 
 /** The bucket and region a host names, if it names one. */
-export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string } | undefined {
+export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string; s3Host?: boolean } | undefined {
   const name = hostName(host);
   const labels = name.split('.');
+  if (labels.length >= 3 && labels[1] === 's3') {
+    // S3's `<bucket>.s3.<region>.<domain>` and `<bucket>.s3.<domain>`: the same rule as `.cos.`.
+    if (!BUCKET_LABEL.test(labels[0])) throw new CosError('InvalidBucketName', `"${labels[0]}" is not a bucket name (<name>-<appid>).`);
+    const region = labels.length >= 4 && REGION.test(labels[2]) ? labels[2] : undefined;
+    return { bucket: labels[0], region, s3Host: true };
+  }
   if (labels.length >= 4 && labels[1] === 'cos' && REGION.test(labels[2])) {
     // `<anything>.cos.<region>.` is a bucket endpoint: a name that is no bucket's is an error, not
     // a path-style request to the service host (which would answer 405).
@@ -94,7 +105,7 @@ export function parseAddress(hostHeader: string | undefined, requestTarget: stri
     if (!target.startsWith('/')) target = '/' + target; // `http://host?acl`
   }
   if (host === undefined || host.trim() === '') throw new CosError('MissingHost');
-  const base = { host };
+  const base: { host: string; s3Host?: boolean } = { host };
 
   const q = target.indexOf('?');
   const rawPath = q >= 0 ? target.slice(0, q) : target;
@@ -111,7 +122,9 @@ export function parseAddress(hostHeader: string | undefined, requestTarget: stri
 
   // Path style: the first segment names the bucket.
   const labels = hostName(host).split('.');
-  const region = labels.length >= 3 && labels[0] === 'cos' && REGION.test(labels[1]) ? labels[1] : undefined;
+  const service = labels[0] === 'cos' || labels[0] === 's3';
+  const region = labels.length >= 3 && service && REGION.test(labels[1]) ? labels[1] : undefined;
+  if (labels[0] === 's3' && labels.length >= 2) base.s3Host = true;
   const slash = rawPath.indexOf('/', 1);
   const rawBucket = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
   if (rawBucket === '') return { ...base, kind: 'service', pathname, virtualPathname: pathname, rawQuery };

@@ -78,3 +78,12 @@ test('SUBRESOURCES: no name, in any case, with any method, routes to a plain obj
     }
   }
 });
+
+test("S3's requests reach the same operations: ListObjectsV2 is ListObjects, ?attributes is GetObjectAttributes", () => {
+  const s3 = 'b-1250000000.s3.ap-guangzhou.amazonaws.com';
+  assert.equal(op('GET', '/?list-type=2&continuation-token=x&x-id=ListObjectsV2', [], s3), 'ListObjects');
+  assert.equal(op('POST', '/?delete', [], s3), 'DeleteMultipleObjects');
+  // The pipeline renames x-amz-copy-source to x-cos-copy-source before routing.
+  assert.equal(op('PUT', '/k?partNumber=2&uploadId=u', ['x-cos-copy-source'], s3), 'UploadPartCopy');
+  assert.equal(op('GET', '/k?attributes', [], s3), 'GetObjectAttributes');
+});

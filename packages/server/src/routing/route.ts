@@ -51,6 +51,7 @@ const RULES: Rule[] = [
   { method: 'GET', target: 'object', sub: 'tagging', op: 'GetObjectTagging' },
   { method: 'GET', target: 'object', sub: 'symlink', op: 'GetSymlink' },
   { method: 'GET', target: 'object', sub: 'uploadid', op: 'ListParts' },
+  { method: 'GET', target: 'object', sub: 'attributes', op: 'GetObjectAttributes' },
   { method: 'GET', target: 'object', sub: '', op: 'GetObject' },
   { method: 'HEAD', target: 'object', sub: '', op: 'HeadObject' },
   { method: 'PUT', target: 'object', sub: 'acl', op: 'PutObjectAcl' },
@@ -79,7 +80,7 @@ const RULES: Rule[] = [
 export const SUBRESOURCES: ReadonlySet<string> = new Set([
   // Served by cosbox (the rules below).
   'acl', 'cors', 'lifecycle', 'location', 'versioning', 'versions', 'tagging', 'uploads', 'uploadid',
-  'delete', 'restore', 'append', 'symlink',
+  'delete', 'restore', 'append', 'symlink', 'attributes',
   // Bucket configuration COS has and cosbox does not (yet).
   'policy', 'website', 'replication', 'referer', 'logging', 'inventory', 'domain', 'domaincertificate',
   'origin', 'accelerate', 'encryption', 'notification', 'intelligenttiering', 'intelligent-tiering',
