@@ -127,6 +127,8 @@ export class Pipeline {
         address = a;
         dialect = d;
       });
+      // A handler that answers nothing usable is a bug of ours: a logged 500, like a throw.
+      if (spec === null || typeof spec !== 'object' || !Number.isInteger(spec.status)) throw new Error(`the handler answered ${String(spec)}`);
     } catch (error) {
       spec = this.errorSpec(error, req, requestId, address, dialect);
     }
