@@ -11,7 +11,7 @@
  * a long while). ext4 and XFS index large directories, so a few hundred thousand blobs each is fine.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { close, createReadStream, fsync, open, writev } from 'node:fs';
+import { close, closeSync, createReadStream, fstatSync, fsync, open, writev } from 'node:fs';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
 import { ctrAt, newIv } from './cipher.js';
-import { BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
+import { BlobDamagedError, BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
 // the stream lets go of it, which a stream with autoClose: false never does.
@@ -60,12 +60,42 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** One blob's share of a read: bytes `from..to` of blob `id`, encrypted under `iv` when given. */
+/** One blob's share of a read: bytes `from..to` of blob `id` (`size` bytes in all), encrypted under `iv` when given. */
 interface Piece {
   id: string;
+  size: number;
   from: number;
   to: number;
   iv?: string;
+}
+
+/** A piece's bytes, failing with BlobDamagedError if the file ends before `to` (truncated while read). */
+async function* whole(stored: AsyncIterable<Buffer>, piece: Piece): AsyncIterable<Buffer> {
+  let bytes = 0;
+  for await (const chunk of stored) {
+    bytes += chunk.length;
+    yield chunk;
+  }
+  const wanted = piece.to - piece.from + 1;
+  if (bytes !== wanted) throw new BlobDamagedError(piece.id, 'short read', `${bytes} of ${wanted} bytes`);
+}
+
+/**
+ * The bytes of a whole object, checked against its CRC-64 as they pass. Each chunk goes out only
+ * when the next has arrived, and the last only once the CRC matches: a damaged object never reaches
+ * a client whole, whatever its Content-Length said.
+ */
+async function* verified(content: AsyncIterable<Buffer>, crc64: string, lastId: string): AsyncIterable<Buffer> {
+  const crc = new Crc64();
+  let held: Buffer | undefined;
+  for await (const chunk of content) {
+    crc.update(chunk);
+    if (held) yield held;
+    held = chunk;
+  }
+  const actual = crc.digest();
+  if (actual !== crc64) throw new BlobDamagedError(lastId, 'crc64', `computed ${actual}, recorded ${crc64}`);
+  if (held) yield held;
 }
 
 /**
@@ -189,8 +219,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async open(blobs: readonly BlobRef[], start: number, end: number, options: BlobReadOptions = {}): Promise<Readable> {
-    // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
-    // before any response header is sent; the others open as the stream reaches them.
+    // Find the pieces that hold start..end and open the first now, so that a vanished or damaged
+    // blob is known before any response header is sent; the others open as the stream reaches them.
     const pieces: Piece[] = [];
     const key = options.encryptionKey;
     let offset = 0;
@@ -200,31 +230,50 @@ export class FsBlobStore implements BlobStore {
       offset += b.size;
       if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
       if (b.iv !== undefined && !key) throw new Error('an encrypted blob was opened without its data key');
-      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
+      pieces.push({ id: b.id, size: b.size, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
     }
     if (pieces.length === 0) return Readable.from([]);
-    let first: number;
-    try {
-      first = await openFd(this.pathOf(pieces[0].id), 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobGoneError();
-      throw error;
-    }
+    const first = await this.openPiece(pieces[0], true);
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
-    // A simple unencrypted object is one piece: its file stream is the answer.
-    if (pieces.length === 1 && pieces[0].iv === undefined) return firstStream;
+    // A range of a simple unencrypted object is one piece: its file stream is the answer (its size
+    // was checked on open).
+    if (pieces.length === 1 && pieces[0].iv === undefined && options.crc64 === undefined) return firstStream;
     const self = this;
     async function* chain() {
-      yield* plain(firstStream, pieces[0], key);
+      yield* plain(whole(firstStream, pieces[0]), pieces[0], key);
       for (const p of pieces.slice(1)) {
-        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p, key);
+        const fd = await self.openPiece(p, false);
+        yield* plain(whole(createReadStream('', { fd, start: p.from, end: p.to, highWaterMark: 1 << 16 }), p), p, key);
       }
     }
-    const stream = Readable.from(chain(), { objectMode: false });
+    const content = options.crc64 === undefined ? chain() : verified(chain(), options.crc64, pieces[pieces.length - 1].id);
+    const stream = Readable.from(content, { objectMode: false });
     // The first stream closes its descriptor when it ends or is destroyed; a chain abandoned before
     // it starts must close it here.
     stream.once('close', () => firstStream.destroy());
     return stream;
+  }
+
+  /**
+   * Opens a piece's blob and checks its size. A missing first blob may be an overwrite that removed
+   * it since the lookup (BlobGoneError: look again); a later one is pinned, so missing means lost.
+   */
+  private async openPiece(piece: Piece, first: boolean): Promise<number> {
+    let fd: number;
+    try {
+      fd = await openFd(this.pathOf(piece.id), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw first ? new BlobGoneError(piece.id) : new BlobDamagedError(piece.id, 'missing');
+    }
+    // fstat of an open descriptor is answered from the inode in memory: synchronous costs less than
+    // a trip through the thread pool.
+    const { size } = fstatSync(fd);
+    if (size !== piece.size) {
+      closeSync(fd);
+      throw new BlobDamagedError(piece.id, 'size', `${size} bytes on disk, ${piece.size} recorded`);
+    }
+    return fd;
   }
 
   async remove(blobs: readonly BlobRef[]): Promise<void> {
