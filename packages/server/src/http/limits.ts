@@ -202,7 +202,12 @@ export class BodyWatch {
       };
     }
     this.watched.add(w);
-    const stop = () => this.watched.delete(w);
+    // A keep-alive connection carries many requests: each takes its listener away when done.
+    const stop = () => {
+      this.watched.delete(w);
+      req.off('end', stop);
+      socket.off('close', stop);
+    };
     req.once('end', stop);
     socket.once('close', stop);
     this.timer ??= setInterval(() => this.tick(), this.limits.bodyTimeoutMs / TICKS).unref();

@@ -29,6 +29,8 @@ export function lockDataDirectory(dataDir: string): DataDirectoryLock {
   const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
+    // Nothing is ever written: no journal file either.
+    db.pragma('journal_mode = OFF');
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();

@@ -6,13 +6,17 @@
  * into place and fsyncs the directory, so a blob is durable before any metadata refers to it.
  * Ids are random; nothing on disk is ever named after an object key.
  *
+ * `<data>/reserve` holds RESERVE_BYTES of real (not sparse) space, given back when a deletion finds
+ * the disk full: a deletion writes no blob, but its metadata commit needs a few pages of WAL, and
+ * only once it commits can the deleted blobs go. It is taken again once there is room.
+ *
  * One level of 256 directories, all made at start-up, keeps mkdir off the write path (DESIGN.md
  * drew two levels, `ab/cd/`: 65,536 directories, nearly every write the first in its directory for
  * a long while). ext4 and XFS index large directories, so a few hundred thousand blobs each is fine.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { close, closeSync, createReadStream, fstatSync, fsync, open, writev } from 'node:fs';
-import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -27,6 +31,9 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 const writevFd = promisify(writev);
+
+/** Disk space kept back for deletions on a full disk: many group commits' worth of WAL pages. */
+export const RESERVE_BYTES = 4 * 1024 * 1024;
 
 /** Bytes gathered before one writev: large enough to keep syscalls few, small enough to stay flat. */
 const WRITE_BATCH = 1024 * 1024;
@@ -113,6 +120,10 @@ function plain(stored: AsyncIterable<Buffer>, piece: Piece, key: Buffer | undefi
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
+  private readonly reservePath: string;
+  /** The reserve's state, changed one step at a time. */
+  private reserve: Promise<'held' | 'free'> = Promise.resolve('free');
+  private reserveHeld = false;
   /** Reader counts per blob id. */
   private readonly readers = new Map<string, number>();
   /** Blobs to delete when their last reader leaves. */
@@ -123,11 +134,42 @@ export class FsBlobStore implements BlobStore {
   constructor(root: string) {
     this.blobDir = join(root, 'blobs');
     this.tmpDir = join(root, 'tmp');
+    this.reservePath = join(root, 'reserve');
   }
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true });
     for (const a of HEX) for (const b of HEX) await mkdir(join(this.blobDir, a + b), { recursive: true });
+    await this.refillReserve();
+  }
+
+  freeReserve(): Promise<void> {
+    this.reserve = this.reserve.then(async () => {
+      this.reserveHeld = false;
+      await rm(this.reservePath, { force: true });
+      return 'free' as const;
+    });
+    return this.reserve.then(() => undefined);
+  }
+
+  refillReserve(): Promise<void> {
+    this.reserve = this.reserve.then(async (state) => {
+      if (state === 'held') return state;
+      try {
+        // Only with room to spare: taken back at the first free byte, the reserve would leave the
+        // deletions still waiting for it without space again.
+        const { bavail, bsize } = await statfs(this.blobDir);
+        if (bavail * bsize < 2 * RESERVE_BYTES) return 'free';
+        await writeFile(this.reservePath, Buffer.alloc(RESERVE_BYTES));
+        this.reserveHeld = true;
+        return 'held' as const;
+      } catch {
+        // No room yet: try again after the next removal.
+        await rm(this.reservePath, { force: true }).catch(() => undefined);
+        return 'free' as const;
+      }
+    });
+    return this.reserve.then(() => undefined);
   }
 
   private dirOf(id: string): string {
@@ -138,7 +180,19 @@ export class FsBlobStore implements BlobStore {
     return join(this.dirOf(id), id);
   }
 
+  /**
+   * While the reserve is spent, a write must leave its worth free (else the next deletion on a full
+   * disk has no room to commit), and takes the reserve back when there is room for both.
+   */
+  private async ensureRoom(size: number): Promise<void> {
+    const { bavail, bsize } = await statfs(this.blobDir);
+    const free = bavail * bsize;
+    if (free < RESERVE_BYTES + size) throw new CosError('InternalError', 'The server is out of disk space.');
+    if (free >= 2 * RESERVE_BYTES + size) void this.refillReserve();
+  }
+
   async write(body: AsyncIterable<Uint8Array>, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
+    if (!this.reserveHeld) await this.ensureRoom(options.expectedSize ?? 0);
     const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.tmpDir, id);
     const md5 = createHash('md5');

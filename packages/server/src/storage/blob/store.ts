@@ -81,6 +81,13 @@ export interface BlobStore {
   acquire(blobs: readonly BlobRef[]): (() => void) | undefined;
   /** Deletes blobs (once no reader holds them). */
   remove(blobs: readonly BlobRef[]): Promise<void>;
+  /**
+   * Gives back the disk space held in reserve, so that a deletion on a full disk can commit its
+   * metadata (which frees the deleted blobs' space). Resolves once the space is free.
+   */
+  freeReserve?(): Promise<void>;
+  /** Takes the reserve back if there is room again (after blobs were removed); never fails. */
+  refillReserve?(): Promise<void>;
   /** Start-up recovery: drops temporary files and blobs that no metadata references. */
   sweep(referenced: ReadonlySet<string>): Promise<{ temporary: number; orphans: number }>;
 }
