@@ -168,7 +168,13 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     },
     (req, res) => serve(req, res, false),
   );
-  server.on('connection', (socket: Socket) => guard.admit(socket));
+  // The guard decides before Node's HTTP machinery sets a connection up: a refused one costs an
+  // accept and a close, nothing more.
+  const setUpHttp = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    if (guard.admit(socket)) for (const listener of setUpHttp) listener.call(server, socket);
+  });
   // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
   server.on('checkContinue', (req, res) => serve(req, res, true));
   // A connection on which nothing moves at all (a client that stopped reading) must not be held forever.

@@ -110,15 +110,15 @@ export class ConnectionGuard {
     return this.total;
   }
 
-  /** A new connection: admitted, or destroyed at once. */
-  admit(socket: Socket): void {
+  /** A new connection: admitted (true), or destroyed at once. */
+  admit(socket: Socket): boolean {
     const key = addressKey(socket.remoteAddress);
     const mine = this.byAddress.get(key);
     const count = mine?.size ?? 0;
     if (count >= this.limits.maxConnectionsPerAddress || (this.total >= this.limits.maxConnections && !this.displaceFor(count))) {
       this.refused++;
       socket.destroy();
-      return;
+      return false;
     }
     const set = mine ?? new Set<Socket>();
     if (!mine) this.byAddress.set(key, set);
@@ -129,6 +129,7 @@ export class ConnectionGuard {
       this.total--;
       if (set.size === 0 && this.byAddress.get(key) === set) this.byAddress.delete(key);
     });
+    return true;
   }
 
   /** Marks a connection as serving a request until its response is done. */
@@ -252,11 +253,17 @@ export class BodyWatch {
       { remote: w.socket.remoteAddress, method: w.req.method, path: w.req.url, received, windowMs: this.limits.bodyTimeoutMs, requestId },
       'request body too slow: closing the connection',
     );
-    if (w.res.headersSent || w.res.writableEnded) return void w.socket.destroy();
+    // The handler still waits for the rest of the body: failing the request ends that wait (Node
+    // no longer counts a request as in flight once its response is done, so closing the socket
+    // alone would leave the handler, its descriptor and its temporary file waiting for ever).
+    const cut = () => {
+      w.req.destroy(new CosError('RequestTimeOut'));
+      w.socket.destroy();
+    };
+    if (w.res.headersSent || w.res.writableEnded) return cut();
     const resource = `${w.req.headers.host ?? ''}${(w.req.url ?? '').split('?')[0]}`;
     const spec = errorResponse(new CosError('RequestTimeOut'), resource, requestId);
     const body = Buffer.from(spec.body as string);
-    // The handler still waits for the rest of the body; the closed connection ends that wait.
     w.res.writeHead(spec.status, {
       ...spec.headers,
       Server: 'tencent-cos',
@@ -264,7 +271,9 @@ export class BodyWatch {
       'Content-Length': body.length,
       Connection: 'close',
     });
-    w.res.end(body, () => w.socket.destroy());
+    w.res.end(body, cut);
+    // A client that does not read the answer either is not waited for.
+    setTimeout(cut, this.limits.bodyTimeoutMs).unref();
   }
 }
 
