@@ -136,7 +136,9 @@ test('a later part missing or truncated: the transfer is cut at once, and logged
     if (damage === 'missing') await rm(blobPath(blobs[1]));
     else await truncate(blobPath(blobs[1]), 1000);
     const res = await get(key);
-    assert.equal(res.status, 200, 'the headers went out before the damage was found');
+    // Cut after the head went out, or (the first part's last chunk held back for the CRC check)
+    // before it: either way a broken transfer.
+    assert.ok(res.status === 200 || res.status === 0, String(res.status));
     assert.equal(res.complete, false, 'the transfer is cut, not completed');
     assert.ok(res.body.length <= 1024 * 1024, `no byte of the damaged part arrived (${res.body.length})`);
     damageLogged(key, blobs[1], damage === 'missing' ? 'missing' : 'size');
