@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
 import { ctrAt, newIv } from './cipher.js';
+import { crcOffload } from './crc-offload.js';
 import { BlobDamagedError, BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
@@ -95,21 +96,27 @@ async function* whole(stored: AsyncIterable<Buffer>, piece: Piece): AsyncIterabl
 }
 
 /**
- * The bytes of a whole object, checked against its CRC-64 as they pass. Each chunk goes out only
- * when the next has arrived, and the last only once the CRC matches: a damaged object never reaches
- * a client whole, whatever its Content-Length said.
+ * The bytes of a whole object, checked against its CRC-64 as they pass (hashed on a worker thread).
+ * Each chunk goes out only when the next has arrived, and the last only once the CRC matches: a
+ * damaged object never reaches a client whole, whatever its Content-Length said.
  */
 async function* verified(content: AsyncIterable<Buffer>, crc64: string, lastId: string): AsyncIterable<Buffer> {
-  const crc = new Crc64();
-  let held: Buffer | undefined;
-  for await (const chunk of content) {
-    crc.update(chunk);
+  const crc = crcOffload.job();
+  let finished = false;
+  try {
+    let held: Buffer | undefined;
+    for await (const chunk of content) {
+      await crc.update(chunk);
+      if (held) yield held;
+      held = chunk;
+    }
+    finished = true;
+    const actual = await crc.digest();
+    if (actual !== crc64) throw new BlobDamagedError(lastId, 'crc64', `computed ${actual}, recorded ${crc64}`);
     if (held) yield held;
-    held = chunk;
+  } finally {
+    if (!finished) crc.cancel();
   }
-  const actual = crc.digest();
-  if (actual !== crc64) throw new BlobDamagedError(lastId, 'crc64', `computed ${actual}, recorded ${crc64}`);
-  if (held) yield held;
 }
 
 /**
