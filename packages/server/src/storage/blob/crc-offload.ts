@@ -2,18 +2,23 @@
  * CRC-64 of large reads on a worker thread. Checking every whole-object GET against its stored
  * CRC-64 costs about as much CPU as the rest of serving it; on the event loop that halves what one
  * process serves. The worker hashes a copy of each chunk while the event loop sends the original;
- * the copy (a memcpy) costs a tenth of the hashing. A job may have a few chunks in flight, so a
- * worker that falls behind slows its readers instead of queueing copies. Should the worker fail,
- * jobs hash on the event loop as before.
+ * the copy (a memcpy) costs a tenth of the hashing. Each job copies into a ring of a few slots in
+ * shared memory (rings are reused: no allocation per chunk, so nothing piles up for the worker's
+ * collector), and waits when the worker is a ring behind. Should the worker fail, jobs hash on the
+ * event loop as before.
  */
 import { Worker } from 'node:worker_threads';
 import { Crc64 } from '@cosbox/protocol';
 
-/** Chunks a job may have sent and not yet had hashed. */
-const IN_FLIGHT = 4;
+/** Chunks a job may have sent and not yet had hashed: the slots of its ring. */
+const SLOTS = 2;
+/** Bytes per slot: a chunk of a blob read (larger chunks take several slots). */
+const SLOT_BYTES = 1024 * 1024;
+/** Rings kept for reuse. */
+const SPARE_RINGS = 8;
 
 export interface CrcJob {
-  /** Hashes a chunk; when a promise comes back, wait for it before the next chunk. */
+  /** Hashes a chunk; wait for the promise (if one comes back) before the next chunk. */
   update(chunk: Uint8Array): Promise<void> | undefined;
   /** The CRC-64 of everything updated, as a decimal string. */
   digest(): Promise<string>;
@@ -33,6 +38,7 @@ class InlineJob implements CrcJob {
 }
 
 interface Remote {
+  ring: SharedArrayBuffer;
   sent: number;
   hashed: number;
   wake?: () => void;
@@ -47,38 +53,50 @@ export class CrcOffload {
   private broken = false;
   private nextId = 0;
   private readonly remotes = new Map<number, Remote>();
+  private readonly spareRings: SharedArrayBuffer[] = [];
 
   job(): CrcJob {
     const worker = this.broken ? undefined : (this.worker ?? this.start());
     if (!worker || !this.online) return new InlineJob();
     const id = this.nextId++;
-    const remote: Remote = { sent: 0, hashed: 0 };
+    const remote: Remote = { ring: this.spareRings.pop() ?? new SharedArrayBuffer(SLOTS * SLOT_BYTES), sent: 0, hashed: 0 };
+    const ring = new Uint8Array(remote.ring);
     // Held open while jobs wait for it, never otherwise.
     if (this.remotes.size === 0) worker.ref();
     this.remotes.set(id, remote);
-    return {
-      update: (chunk) => {
+    worker.postMessage([id, remote.ring]);
+    const update = async (chunk: Uint8Array): Promise<void> => {
+      for (let at = 0; at < chunk.length; at += SLOT_BYTES) {
+        // A slot is reused only once the worker has hashed what it held.
+        if (remote.sent - remote.hashed >= SLOTS) await new Promise<void>((wake) => (remote.wake = wake));
         if (!this.remotes.has(id)) throw new Error('the CRC-64 worker stopped');
-        // A copy of just these bytes, moved (not copied again) to the worker.
-        const copy = new Uint8Array(chunk);
-        worker.postMessage([id, copy], [copy.buffer]);
+        const piece = chunk.subarray(at, at + SLOT_BYTES);
+        const offset = (remote.sent % SLOTS) * SLOT_BYTES;
+        ring.set(piece, offset);
+        worker.postMessage([id, offset, piece.length]);
         remote.sent++;
-        if (remote.sent - remote.hashed < IN_FLIGHT) return undefined;
-        return new Promise<void>((wake) => (remote.wake = wake));
-      },
+      }
+    };
+    return {
+      update,
       digest: () =>
         new Promise<string>((resolve, reject) => {
           if (!this.remotes.has(id)) return reject(new Error('the CRC-64 worker stopped'));
           remote.done = { resolve, reject };
-          worker.postMessage([id, null]);
+          worker.postMessage([id, -1]);
         }),
       cancel: () => {
         // Kept until the worker answers: a sender waiting on it is woken by the chunks it hashes.
         if (!this.remotes.has(id) || remote.done) return;
         remote.done = { resolve: () => undefined, reject: () => undefined };
-        worker.postMessage([id, null]);
+        worker.postMessage([id, -1]);
       },
     };
+  }
+
+  /** Starts the worker now rather than at the first large read (a server starting: a fixed cost, paid up front). */
+  warm(): void {
+    if (!this.broken) this.worker ??= this.start();
   }
 
   /** Stops the worker (a server closing); later jobs hash inline. */
@@ -123,6 +141,7 @@ export class CrcOffload {
     }
     this.remotes.delete(id);
     if (this.remotes.size === 0) this.worker?.unref();
+    if (this.spareRings.length < SPARE_RINGS) this.spareRings.push(remote.ring);
     remote.done?.resolve(value);
   }
 

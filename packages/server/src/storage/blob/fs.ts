@@ -155,6 +155,7 @@ export class FsBlobStore implements BlobStore {
     await mkdir(this.tmpDir, { recursive: true });
     for (const a of HEX) for (const b of HEX) await mkdir(join(this.blobDir, a + b), { recursive: true });
     await this.refillReserve();
+    crcOffload.warm();
   }
 
   freeReserve(): Promise<void> {
