@@ -302,9 +302,9 @@ export class FsBlobStore implements BlobStore {
       pieces.push({ id: b.id, size: b.size, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
     }
     if (pieces.length === 0) return Readable.from([]);
-    const first = await this.openPiece(pieces[0], true);
     const p0 = pieces[0];
-    if (pieces.length === 1 && p0.to - p0.from < READ_CHUNK) return this.readSmall(first, p0, key, options.crc64);
+    if (pieces.length === 1 && p0.to - p0.from < READ_CHUNK) return this.readSmall(await this.openPiece(p0, true, false), p0, key, options.crc64);
+    const first = await this.openPiece(p0, true);
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: READ_CHUNK });
     // A range of a simple unencrypted object is one piece: its file stream is the answer (its size
     // was checked on open).
@@ -332,18 +332,22 @@ export class FsBlobStore implements BlobStore {
    */
   private async readSmall(fd: number, piece: Piece, key: Buffer | undefined, crc64: string | undefined): Promise<Readable> {
     const length = piece.to - piece.from + 1;
-    const stored = Buffer.allocUnsafe(length);
+    // One byte more than wanted: a blob longer than recorded shows up without an fstat.
+    const wanted = piece.to === piece.size - 1 ? length + 1 : length;
+    const buffer = Buffer.allocUnsafe(wanted);
     let bytes = 0;
     try {
-      while (bytes < length) {
-        const { bytesRead } = await readFd(fd, stored, bytes, length - bytes, piece.from + bytes);
+      while (bytes < wanted) {
+        const { bytesRead } = await readFd(fd, buffer, bytes, wanted - bytes, piece.from + bytes);
         if (bytesRead === 0) break;
         bytes += bytesRead;
       }
     } finally {
       closeFd(fd).catch(() => undefined);
     }
-    if (bytes !== length) throw new BlobDamagedError(piece.id, 'short read', `${bytes} of ${length} bytes`);
+    if (bytes > length) throw new BlobDamagedError(piece.id, 'size', `more than the ${piece.size} bytes recorded`);
+    if (bytes < length) throw new BlobDamagedError(piece.id, 'size', `${piece.from + bytes} bytes on disk, ${piece.size} recorded`);
+    const stored = wanted === length ? buffer : buffer.subarray(0, length);
     const content = piece.iv !== undefined && key ? ctrAt(key, Buffer.from(piece.iv, 'base64'), piece.from).update(stored) : stored;
     if (crc64 !== undefined) {
       const actual = new Crc64().update(content).digest();
@@ -359,7 +363,7 @@ export class FsBlobStore implements BlobStore {
    * Opens a piece's blob and checks its size. A missing first blob may be an overwrite that removed
    * it since the lookup (BlobGoneError: look again); a later one is pinned, so missing means lost.
    */
-  private async openPiece(piece: Piece, first: boolean): Promise<number> {
+  private async openPiece(piece: Piece, first: boolean, checkSize = true): Promise<number> {
     let fd: number;
     try {
       fd = await openFd(this.pathOf(piece.id), 'r');
@@ -367,6 +371,7 @@ export class FsBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw first ? new BlobGoneError(piece.id) : new BlobDamagedError(piece.id, 'missing');
     }
+    if (!checkSize) return fd;
     // fstat of an open descriptor is answered from the inode in memory: synchronous costs less than
     // a trip through the thread pool.
     const { size } = fstatSync(fd);
