@@ -13,9 +13,9 @@ import { Crc64 } from '@cosbox/protocol';
 /** Chunks a job may have sent and not yet had hashed: the slots of its ring. */
 const SLOTS = 2;
 /** Bytes per slot: a chunk of a blob read (larger chunks take several slots). */
-const SLOT_BYTES = 1024 * 1024;
+const SLOT_BYTES = 512 * 1024;
 /** Rings kept for reuse. */
-const SPARE_RINGS = 8;
+const SPARE_RINGS = 4;
 
 export interface CrcJob {
   /** Hashes a chunk; wait for the promise (if one comes back) before the next chunk. */

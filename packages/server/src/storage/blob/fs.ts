@@ -44,7 +44,7 @@ const WRITE_BATCH = 1024 * 1024;
  * through the thread pool, the stream and the socket), which pays for the CRC-64 check of whole
  * reads. Reads allocate no more than the range needs, so small objects do not pay for it.
  */
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 512 * 1024;
 
 const HEX = '0123456789abcdef';
 
