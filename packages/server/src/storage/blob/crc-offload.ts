@@ -114,7 +114,8 @@ export class CrcOffload {
             `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./crc-worker.ts', import.meta.url).href)}); });`,
             { eval: true },
           )
-        : new Worker(new URL('./crc-worker.js', import.meta.url));
+        : // It allocates next to nothing (the bytes are in shared rings): a small heap keeps it lean.
+          new Worker(new URL('./crc-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
       worker.once('online', () => (this.online = !this.broken));
       worker.on('message', ([id, value]: [number, number | string]) => this.answer(id, value));
       worker.on('error', () => this.fail());
