@@ -3,7 +3,7 @@
  * (ls, cp, sync, ...: client/commands.ts) talk to cosbox and COS through @cosbox/sdk.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import type { RootCredentials } from '@cosbox/server';
+import type { RootCredentials, ServerLimits } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 import { registerClientCommands } from './client/commands.js';
 
@@ -28,12 +28,46 @@ interface ServeOptions {
   timeScale: number;
   lifecycleInterval: number;
   console: boolean;
+  headersTimeout?: number;
+  bodyTimeout?: number;
+  bodyMinRate?: number;
+  keepAliveTimeout?: number;
+  idleTimeout?: number;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number');
   return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a non-negative number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('not a positive integer');
+  return n;
+}
+
+/** Seconds on the command line, milliseconds in ServerOptions; an absent flag keeps the default. */
+function limitsFrom(o: ServeOptions): Partial<ServerLimits> {
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000));
+  const limits: Partial<ServerLimits> = {
+    headersTimeoutMs: ms(o.headersTimeout),
+    bodyTimeoutMs: ms(o.bodyTimeout),
+    bodyMinRate: o.bodyMinRate,
+    keepAliveTimeoutMs: ms(o.keepAliveTimeout),
+    idleTimeoutMs: ms(o.idleTimeout),
+    maxConnections: o.maxConnections,
+    maxConnectionsPerAddress: o.maxConnectionsPerAddress,
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }
 
 function credentialsFrom(o: ServeOptions): RootCredentials | undefined {
@@ -75,6 +109,7 @@ async function serve(o: ServeOptions): Promise<void> {
     timeScale: o.timeScale,
     lifecycleIntervalMs: o.lifecycleInterval * 1000,
     console: o.console,
+    limits: limitsFrom(o),
   });
   keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
@@ -114,6 +149,13 @@ program
   .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
   .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
   .option('--no-console', 'do not serve the web console at /-/console/')
+  .option('--headers-timeout <seconds>', 'request headers must be complete within this (default 20)', positiveNumber)
+  .option('--body-timeout <seconds>', 'a request body silent (or below --body-min-rate) this long gets 400 RequestTimeOut (default 20)', positiveNumber)
+  .option('--body-min-rate <bytes/s>', 'the least rate a request body must average over each --body-timeout window (default 500)', nonNegativeNumber)
+  .option('--keep-alive-timeout <seconds>', 'idle keep-alive connections are closed after this (default 30)', nonNegativeNumber)
+  .option('--idle-timeout <seconds>', 'a connection on which nothing moves this long during a request is closed (default 120)', nonNegativeNumber)
+  .option('--max-connections <n>', 'open connections at most (default: from the open-files limit, (ulimit -n - 64) / 2)', positiveInteger)
+  .option('--max-connections-per-address <n>', 'open connections per client address at most (default: half of --max-connections)', positiveInteger)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);

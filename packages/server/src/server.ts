@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { CosError } from '@cosbox/protocol';
@@ -14,11 +14,13 @@ import { TemporaryKeys } from './auth/temporary-keys.js';
 import { handlers } from './handlers/index.js';
 import { ServerSideEncryption } from './model/encryption.js';
 import { METADATA_FILE } from './admin.js';
+import { BodyWatch, ConnectionGuard, resolveLimits, type ServerLimits } from './http/limits.js';
 import { Pipeline, rawErrorResponse, type HandlerTable } from './http/pipeline.js';
 import { AdminRoutes } from './admin/index.js';
 import { ConsoleAssets, DEFAULT_CONSOLE_DIR } from './admin/console.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
+import { lockDataDirectory, type DataDirectoryLock } from './storage/data-lock.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
 
@@ -78,6 +80,8 @@ export interface ServerOptions {
   console?: boolean;
   /** Where the built console is; default packages/console/dist. */
   consoleDir?: string;
+  /** Timeouts and connection caps (http/limits.ts); each absent one takes its safe default. */
+  limits?: Partial<ServerLimits>;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -88,6 +92,10 @@ export interface RunningServer {
   host: string;
   port: number;
   services: Services;
+  /** The limits in force, with their defaults filled in. */
+  limits: ServerLimits;
+  /** Connections open now, and how many were refused or displaced (fair share) and bodies timed out so far. */
+  connections(): { open: number; refused: number; displaced: number; bodiesTimedOut: number };
   /** Applies every bucket's lifecycle rules now (besides the periodic rounds); resolves when done. */
   runLifecycle(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
@@ -108,15 +116,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (usesDevelopmentCredentials(options) && !isLoopback(host)) {
     throw new Error(`refusing to listen on ${host} with the well-known development credentials: set COSBOX_SECRET_ID, COSBOX_SECRET_KEY and COSBOX_APPID`);
   }
-  const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
   const timeScale = options.timeScale ?? 1;
   if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`the time scale must be a positive number, not ${timeScale}`);
   const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
   if (!Number.isFinite(lifecycleIntervalMs) || lifecycleIntervalMs <= 0) throw new Error(`the lifecycle interval must be a positive number, not ${lifecycleIntervalMs}`);
+  const limits = resolveLimits(options.limits);
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
 
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
+  // Before anything is read or swept: a second server on this directory would sweep the first's
+  // uncommitted blobs.
+  const lock = lockDataDirectory(dataDir);
+  try {
+    return await serveLocked(options, dataDir, lock, limits, log);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDirectoryLock, limits: ServerLimits, log: Logger): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
+  const timeScale = options.timeScale ?? 1;
+  const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
   const meta = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
@@ -137,17 +161,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
   const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
-  // serve() answers every error itself; the catch is the last guard that keeps the process up.
-  const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) =>
+  const guard = new ConnectionGuard(limits);
+  const bodies = new BodyWatch(limits, log);
+  const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) => {
+    guard.requestStarted(req.socket, res);
+    bodies.watch(req, res, expectContinue);
+    // serve() answers every error itself; the catch is the last guard that keeps the process up.
     pipeline.serve(req, res, expectContinue).catch((err: unknown) => {
       log.error({ err }, 'request failed outside the pipeline');
       res.destroy();
     });
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => void serve(req, res, false));
+  };
+  // No requestTimeout: a large upload rightly takes long; BodyWatch bounds slow bodies instead.
+  const server = createServer(
+    {
+      requestTimeout: 0,
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks headersTimeout only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(limits.headersTimeoutMs / 4))),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+    },
+    (req, res) => serve(req, res, false),
+  );
+  // The guard decides before Node's HTTP machinery sets a connection up: a refused one costs an
+  // accept and a close, nothing more.
+  const setUpHttp = server.listeners('connection') as Array<(socket: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    if (guard.admit(socket)) for (const listener of setUpHttp) listener.call(server, socket);
+  });
   // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
-  server.on('checkContinue', (req, res) => void serve(req, res, true));
-  // A stalled upload must not hold a socket forever.
-  server.setTimeout(120_000);
+  server.on('checkContinue', (req, res) => serve(req, res, true));
+  // A connection on which nothing moves at all (a client that stopped reading) must not be held forever.
+  server.setTimeout(limits.idleTimeoutMs);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     log.debug({ err }, 'client error');
     if (!socket.writable) return void socket.destroy();
@@ -176,6 +222,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     host,
     port,
     services,
+    limits,
+    connections: () => ({ open: guard.open, refused: guard.refused, displaced: guard.displaced, bodiesTimedOut: bodies.timedOut }),
     runLifecycle: () => lifecycle.runOnce(),
     close: () =>
       (closing ??= (async () => {
@@ -191,8 +239,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           });
           server.closeIdleConnections();
         });
+        bodies.stop();
         await lifecycle.stop();
         await meta.close();
+        lock.release();
         log.flush?.();
       })()),
   };

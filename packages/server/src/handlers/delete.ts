@@ -13,9 +13,28 @@ import type { DeleteOutcome } from '../storage/metadata/store.js';
 export const MAX_DELETE_KEYS = 1000;
 
 export async function deleteKey(services: Services, bucket: string, key: string, versionId?: string): Promise<DeleteOutcome> {
-  const outcome = await services.meta.deleteObject(bucket, key, versionId);
-  void services.blobs.remove(outcome.blobs).catch((err: unknown) => services.log.warn({ err }, 'could not remove deleted blobs'));
+  const { meta, blobs } = services;
+  let outcome: DeleteOutcome;
+  try {
+    outcome = await meta.deleteObject(bucket, key, versionId);
+  } catch (error) {
+    // A full disk: the metadata commit that frees space needs a little space itself. Give back the
+    // reserve and try once more.
+    if (!isDiskFull(error) || !blobs.freeReserve) throw error;
+    services.log.warn({ bucket, key }, 'disk full: deleting with the reserved space');
+    await blobs.freeReserve();
+    outcome = await meta.deleteObject(bucket, key, versionId);
+  }
+  void blobs
+    .remove(outcome.blobs)
+    .then(() => blobs.refillReserve?.())
+    .catch((err: unknown) => services.log.warn({ err }, 'could not remove deleted blobs'));
   return outcome;
+}
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
 }
 
 export async function deleteObject(ctx: RequestContext): Promise<ResponseSpec> {

@@ -26,7 +26,7 @@ let counter = 0;
 const PROCESS_TAG = randomBytes(3).toString('hex');
 
 /** `base64(<hex unix time>_<hex>_<hex>_<hex>)`, the shape of COS request ids (C017); unique per process run. */
-function newRequestId(now: number): string {
+export function newRequestId(now: number): string {
   counter = (counter + 1) % 0x100000000;
   const raw = `${Math.floor(now / 1000).toString(16)}_${PROCESS_TAG}_${process.pid.toString(16)}_${counter.toString(16)}`;
   return Buffer.from(raw).toString('base64');

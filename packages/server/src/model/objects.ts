@@ -19,7 +19,7 @@ import {
   STORED_CONTENT_HEADERS,
   type ByteRange,
 } from '@cosbox/protocol';
-import { BlobGoneError, type BlobWriteResult } from '../storage/blob/store.js';
+import { BlobDamagedError, BlobGoneError, type BlobWriteResult } from '../storage/blob/store.js';
 import { isDeleteMarker, type AclSpec, type BlobRef, type DeleteMarkerRecord, type ObjectRecord, type Tag } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext } from '../http/context.js';
@@ -262,7 +262,10 @@ export interface ReadOptions {
  * while streamed, and when the object is replaced between the lookup and the open, the lookup is
  * simply repeated: a reader gets the old or the new object, whole, never a mix. An encrypted object
  * is decrypted as it streams; an SSE-C one only with its customer key (checked before anything
- * else, for HEAD too).
+ * else, for HEAD too). A read of a whole object is checked against its CRC-64 as it streams (a
+ * range cannot be: the CRC is of the whole). A blob the metadata names but the disk lost or
+ * damaged is InternalError, logged, when found before the response starts; found later, the stream
+ * fails and the connection is cut.
  */
 export async function readObject(
   services: Services,
@@ -283,16 +286,37 @@ export async function readObject(
         release();
         return { record };
       }
-      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end, { encryptionKey });
+      const crc64 = wanted.start === 0 && wanted.end === record.size - 1 ? record.crc64 : undefined;
+      const stream = await services.blobs.open(record.blobs, wanted.start, wanted.end, { encryptionKey, crc64 });
       stream.once('close', release);
+      stream.once('error', (error) => {
+        if (error instanceof BlobDamagedError) logDamage(services, record, error);
+      });
       return { record, stream };
     } catch (error) {
       release();
-      if (error instanceof BlobGoneError) continue;
+      if (error instanceof BlobGoneError && !(await stillNames(services, record, options.versionId))) continue;
+      if (error instanceof BlobGoneError || error instanceof BlobDamagedError) {
+        logDamage(services, record, error);
+        throw new CosError('InternalError');
+      }
       throw error;
     }
   }
   throw new CosError('SlowDown', 'The object is being overwritten too often to be read; please retry.');
+}
+
+/** Whether the key (or version) still has the blobs `record` had: then a blob of them is lost, not replaced. */
+async function stillNames(services: Services, record: ObjectRecord, versionId: string | undefined): Promise<boolean> {
+  const now = await findObject(services, record.bucket, record.key, versionId).catch(() => undefined);
+  return now !== undefined && now.blobs.length === record.blobs.length && now.blobs.every((b, i) => b.id === record.blobs[i].id);
+}
+
+function logDamage(services: Services, record: ObjectRecord, error: BlobGoneError | BlobDamagedError): void {
+  services.log.error(
+    { bucket: record.bucket, key: record.key, versionId: record.versionId, blob: error.blobId, reason: error instanceof BlobDamagedError ? error.reason : 'missing' },
+    'stored object is damaged: a blob is missing or does not match its metadata',
+  );
 }
 
 /** The whole object as a range (empty objects give an empty range). */

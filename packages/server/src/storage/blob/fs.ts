@@ -6,20 +6,25 @@
  * into place and fsyncs the directory, so a blob is durable before any metadata refers to it.
  * Ids are random; nothing on disk is ever named after an object key.
  *
+ * `<data>/reserve` holds RESERVE_BYTES of real (not sparse) space, given back when a deletion finds
+ * the disk full: a deletion writes no blob, but its metadata commit needs a few pages of WAL, and
+ * only once it commits can the deleted blobs go. It is taken again once there is room.
+ *
  * One level of 256 directories, all made at start-up, keeps mkdir off the write path (DESIGN.md
  * drew two levels, `ab/cd/`: 65,536 directories, nearly every write the first in its directory for
  * a long while). ext4 and XFS index large directories, so a few hundred thousand blobs each is fine.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { close, createReadStream, fsync, open, writev } from 'node:fs';
-import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { close, closeSync, createReadStream, fstatSync, fsync, open, read, writev } from 'node:fs';
+import { mkdir, readdir, rename, rm, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { CosError, Crc64 } from '@cosbox/protocol';
 import type { BlobRef } from '../metadata/store.js';
 import { ctrAt, newIv } from './cipher.js';
-import { BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
+import { crcOffload } from './crc-offload.js';
+import { BlobDamagedError, BlobGoneError, type BlobReadOptions, type BlobStore, type BlobWriteOptions, type BlobWriteResult } from './store.js';
 
 // Plain numeric descriptors, not FileHandles: a FileHandle lent to a stream cannot be closed until
 // the stream lets go of it, which a stream with autoClose: false never does.
@@ -27,9 +32,19 @@ const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 const writevFd = promisify(writev);
+const readFd = promisify(read);
+
+/** Disk space kept back for deletions on a full disk: many group commits' worth of WAL pages. */
+export const RESERVE_BYTES = 4 * 1024 * 1024;
 
 /** Bytes gathered before one writev: large enough to keep syscalls few, small enough to stay flat. */
 const WRITE_BATCH = 1024 * 1024;
+/**
+ * Bytes per read of a blob: 1 MiB, where 64 KiB cost a third more CPU per GiB served (fewer trips
+ * through the thread pool, the stream and the socket), which pays for the CRC-64 check of whole
+ * reads. Reads allocate no more than the range needs, so small objects do not pay for it.
+ */
+const READ_CHUNK = 512 * 1024;
 
 const HEX = '0123456789abcdef';
 
@@ -60,12 +75,48 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** One blob's share of a read: bytes `from..to` of blob `id`, encrypted under `iv` when given. */
+/** One blob's share of a read: bytes `from..to` of blob `id` (`size` bytes in all), encrypted under `iv` when given. */
 interface Piece {
   id: string;
+  size: number;
   from: number;
   to: number;
   iv?: string;
+}
+
+/** A piece's bytes, failing with BlobDamagedError if the file ends before `to` (truncated while read). */
+async function* whole(stored: AsyncIterable<Buffer>, piece: Piece): AsyncIterable<Buffer> {
+  let bytes = 0;
+  for await (const chunk of stored) {
+    bytes += chunk.length;
+    yield chunk;
+  }
+  const wanted = piece.to - piece.from + 1;
+  if (bytes !== wanted) throw new BlobDamagedError(piece.id, 'short read', `${bytes} of ${wanted} bytes`);
+}
+
+/**
+ * The bytes of a whole object, checked against its CRC-64 as they pass (hashed on a worker thread).
+ * Each chunk goes out only when the next has arrived, and the last only once the CRC matches: a
+ * damaged object never reaches a client whole, whatever its Content-Length said.
+ */
+async function* verified(content: AsyncIterable<Buffer>, crc64: string, lastId: string): AsyncIterable<Buffer> {
+  const crc = crcOffload.job();
+  let finished = false;
+  try {
+    let held: Buffer | undefined;
+    for await (const chunk of content) {
+      await crc.update(chunk);
+      if (held) yield held;
+      held = chunk;
+    }
+    finished = true;
+    const actual = await crc.digest();
+    if (actual !== crc64) throw new BlobDamagedError(lastId, 'crc64', `computed ${actual}, recorded ${crc64}`);
+    if (held) yield held;
+  } finally {
+    if (!finished) crc.cancel();
+  }
 }
 
 /**
@@ -83,6 +134,10 @@ function plain(stored: AsyncIterable<Buffer>, piece: Piece, key: Buffer | undefi
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
+  private readonly reservePath: string;
+  /** The reserve's state, changed one step at a time. */
+  private reserve: Promise<'held' | 'free'> = Promise.resolve('free');
+  private reserveHeld = false;
   /** Reader counts per blob id. */
   private readonly readers = new Map<string, number>();
   /** Blobs to delete when their last reader leaves. */
@@ -93,11 +148,43 @@ export class FsBlobStore implements BlobStore {
   constructor(root: string) {
     this.blobDir = join(root, 'blobs');
     this.tmpDir = join(root, 'tmp');
+    this.reservePath = join(root, 'reserve');
   }
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true });
     for (const a of HEX) for (const b of HEX) await mkdir(join(this.blobDir, a + b), { recursive: true });
+    await this.refillReserve();
+    crcOffload.warm();
+  }
+
+  freeReserve(): Promise<void> {
+    this.reserve = this.reserve.then(async () => {
+      this.reserveHeld = false;
+      await rm(this.reservePath, { force: true });
+      return 'free' as const;
+    });
+    return this.reserve.then(() => undefined);
+  }
+
+  refillReserve(): Promise<void> {
+    this.reserve = this.reserve.then(async (state) => {
+      if (state === 'held') return state;
+      try {
+        // Only with room to spare: taken back at the first free byte, the reserve would leave the
+        // deletions still waiting for it without space again.
+        const { bavail, bsize } = await statfs(this.blobDir);
+        if (bavail * bsize < 2 * RESERVE_BYTES) return 'free';
+        await writeFile(this.reservePath, Buffer.alloc(RESERVE_BYTES));
+        this.reserveHeld = true;
+        return 'held' as const;
+      } catch {
+        // No room yet: try again after the next removal.
+        await rm(this.reservePath, { force: true }).catch(() => undefined);
+        return 'free' as const;
+      }
+    });
+    return this.reserve.then(() => undefined);
   }
 
   private dirOf(id: string): string {
@@ -108,7 +195,19 @@ export class FsBlobStore implements BlobStore {
     return join(this.dirOf(id), id);
   }
 
+  /**
+   * While the reserve is spent, a write must leave its worth free (else the next deletion on a full
+   * disk has no room to commit), and takes the reserve back when there is room for both.
+   */
+  private async ensureRoom(size: number): Promise<void> {
+    const { bavail, bsize } = await statfs(this.blobDir);
+    const free = bavail * bsize;
+    if (free < RESERVE_BYTES + size) throw new CosError('InternalError', 'The server is out of disk space.');
+    if (free >= 2 * RESERVE_BYTES + size) void this.refillReserve();
+  }
+
   async write(body: AsyncIterable<Uint8Array>, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
+    if (!this.reserveHeld) await this.ensureRoom(options.expectedSize ?? 0);
     const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.tmpDir, id);
     const md5 = createHash('md5');
@@ -189,8 +288,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async open(blobs: readonly BlobRef[], start: number, end: number, options: BlobReadOptions = {}): Promise<Readable> {
-    // Find the pieces that hold start..end and open the first now, so that a vanished blob is known
-    // before any response header is sent; the others open as the stream reaches them.
+    // Find the pieces that hold start..end and open the first now, so that a vanished or damaged
+    // blob is known before any response header is sent; the others open as the stream reaches them.
     const pieces: Piece[] = [];
     const key = options.encryptionKey;
     let offset = 0;
@@ -200,31 +299,87 @@ export class FsBlobStore implements BlobStore {
       offset += b.size;
       if (b.size === 0 || pieceEnd < start || pieceStart > end) continue;
       if (b.iv !== undefined && !key) throw new Error('an encrypted blob was opened without its data key');
-      pieces.push({ id: b.id, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
+      pieces.push({ id: b.id, size: b.size, from: Math.max(start, pieceStart) - pieceStart, to: Math.min(end, pieceEnd) - pieceStart, iv: b.iv });
     }
     if (pieces.length === 0) return Readable.from([]);
-    let first: number;
-    try {
-      first = await openFd(this.pathOf(pieces[0].id), 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobGoneError();
-      throw error;
-    }
-    const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: 1 << 16 });
-    // A simple unencrypted object is one piece: its file stream is the answer.
-    if (pieces.length === 1 && pieces[0].iv === undefined) return firstStream;
+    const p0 = pieces[0];
+    if (pieces.length === 1 && p0.to - p0.from < READ_CHUNK) return this.readSmall(await this.openPiece(p0, true, false), p0, key, options.crc64);
+    const first = await this.openPiece(p0, true);
+    const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: READ_CHUNK });
+    // A range of a simple unencrypted object is one piece: its file stream is the answer (its size
+    // was checked on open).
+    if (pieces.length === 1 && pieces[0].iv === undefined && options.crc64 === undefined) return firstStream;
     const self = this;
     async function* chain() {
-      yield* plain(firstStream, pieces[0], key);
+      yield* plain(whole(firstStream, pieces[0]), pieces[0], key);
       for (const p of pieces.slice(1)) {
-        yield* plain(createReadStream(self.pathOf(p.id), { start: p.from, end: p.to, highWaterMark: 1 << 16 }), p, key);
+        const fd = await self.openPiece(p, false);
+        yield* plain(whole(createReadStream('', { fd, start: p.from, end: p.to, highWaterMark: READ_CHUNK }), p), p, key);
       }
     }
-    const stream = Readable.from(chain(), { objectMode: false });
+    const content = options.crc64 === undefined ? chain() : verified(chain(), options.crc64, pieces[pieces.length - 1].id);
+    const stream = Readable.from(content, { objectMode: false });
     // The first stream closes its descriptor when it ends or is destroyed; a chain abandoned before
     // it starts must close it here.
     stream.once('close', () => firstStream.destroy());
     return stream;
+  }
+
+  /**
+   * A read of one chunk or less, the common small GET: one read into memory, decrypted and checked
+   * there, so that damage is found before any response header is sent (500, not a cut connection),
+   * and with none of a stream's machinery per chunk.
+   */
+  private async readSmall(fd: number, piece: Piece, key: Buffer | undefined, crc64: string | undefined): Promise<Readable> {
+    const length = piece.to - piece.from + 1;
+    // One byte more than wanted: a blob longer than recorded shows up without an fstat.
+    const wanted = piece.to === piece.size - 1 ? length + 1 : length;
+    const buffer = Buffer.allocUnsafe(wanted);
+    let bytes = 0;
+    try {
+      while (bytes < wanted) {
+        const { bytesRead } = await readFd(fd, buffer, bytes, wanted - bytes, piece.from + bytes);
+        if (bytesRead === 0) break;
+        bytes += bytesRead;
+      }
+    } finally {
+      closeFd(fd).catch(() => undefined);
+    }
+    if (bytes > length) throw new BlobDamagedError(piece.id, 'size', `more than the ${piece.size} bytes recorded`);
+    if (bytes < length) throw new BlobDamagedError(piece.id, 'size', `${piece.from + bytes} bytes on disk, ${piece.size} recorded`);
+    const stored = wanted === length ? buffer : buffer.subarray(0, length);
+    const content = piece.iv !== undefined && key ? ctrAt(key, Buffer.from(piece.iv, 'base64'), piece.from).update(stored) : stored;
+    if (crc64 !== undefined) {
+      const actual = new Crc64().update(content).digest();
+      if (actual !== crc64) throw new BlobDamagedError(piece.id, 'crc64', `computed ${actual}, recorded ${crc64}`);
+    }
+    const stream = new Readable({ read() {} });
+    stream.push(content);
+    stream.push(null);
+    return stream;
+  }
+
+  /**
+   * Opens a piece's blob and checks its size. A missing first blob may be an overwrite that removed
+   * it since the lookup (BlobGoneError: look again); a later one is pinned, so missing means lost.
+   */
+  private async openPiece(piece: Piece, first: boolean, checkSize = true): Promise<number> {
+    let fd: number;
+    try {
+      fd = await openFd(this.pathOf(piece.id), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw first ? new BlobGoneError(piece.id) : new BlobDamagedError(piece.id, 'missing');
+    }
+    if (!checkSize) return fd;
+    // fstat of an open descriptor is answered from the inode in memory: synchronous costs less than
+    // a trip through the thread pool.
+    const { size } = fstatSync(fd);
+    if (size !== piece.size) {
+      closeSync(fd);
+      throw new BlobDamagedError(piece.id, 'size', `${size} bytes on disk, ${piece.size} recorded`);
+    }
+    return fd;
   }
 
   async remove(blobs: readonly BlobRef[]): Promise<void> {

@@ -8,10 +8,28 @@
 import type { Readable } from 'node:stream';
 import type { BlobRef } from '../metadata/store.js';
 
-/** Thrown by `open` when a blob vanished because the object changed under the reader: look it up again. */
+/**
+ * Thrown by `open` when the first blob is not there: either the object changed under the reader
+ * (look it up again) or, if the metadata still names it, the blob is lost.
+ */
 export class BlobGoneError extends Error {
-  constructor() {
-    super('blob was removed concurrently');
+  constructor(readonly blobId: string) {
+    super(`blob ${blobId} is not there`);
+  }
+}
+
+/**
+ * A stored blob that is not what the metadata says: missing (past the first, which readers have
+ * pinned), of another size, or with bytes whose CRC-64 differs from the object's. Thrown by `open`
+ * before any byte is read when it can tell, else the error that ends the stream.
+ */
+export class BlobDamagedError extends Error {
+  constructor(
+    readonly blobId: string,
+    readonly reason: 'missing' | 'size' | 'short read' | 'crc64',
+    detail = '',
+  ) {
+    super(`blob ${blobId} is damaged (${reason}${detail ? `: ${detail}` : ''})`);
   }
 }
 
@@ -32,6 +50,11 @@ export interface BlobWriteOptions {
 export interface BlobReadOptions {
   /** The data key of the blobs that carry an IV: their bytes are decrypted on the way out. */
   encryptionKey?: Buffer;
+  /**
+   * The CRC-64 of the whole (plaintext) content, for a read of all of it: checked as it streams,
+   * and the last chunk is held back until it matches, so a mismatch never delivers a whole body.
+   */
+  crc64?: string;
 }
 
 export interface BlobWriteResult extends BlobRef {
@@ -46,7 +69,9 @@ export interface BlobStore {
   /**
    * Streams bytes `start..end` (inclusive) of the concatenation of `blobs` (decrypted from the first
    * wanted byte on, for encrypted blobs: nothing before it is read). Rejects with
-   * BlobGoneError when the first blob no longer exists (the object changed: look it up again).
+   * BlobGoneError when the first blob no longer exists (the object changed: look it up again), and
+   * with BlobDamagedError when a blob has the wrong size; the stream fails with BlobDamagedError
+   * when a later blob is missing or damaged, or bytes are short or fail `crc64`.
    */
   open(blobs: readonly BlobRef[], start: number, end: number, options?: BlobReadOptions): Promise<Readable>;
   /**
@@ -56,6 +81,13 @@ export interface BlobStore {
   acquire(blobs: readonly BlobRef[]): (() => void) | undefined;
   /** Deletes blobs (once no reader holds them). */
   remove(blobs: readonly BlobRef[]): Promise<void>;
+  /**
+   * Gives back the disk space held in reserve, so that a deletion on a full disk can commit its
+   * metadata (which frees the deleted blobs' space). Resolves once the space is free.
+   */
+  freeReserve?(): Promise<void>;
+  /** Takes the reserve back if there is room again (after blobs were removed); never fails. */
+  refillReserve?(): Promise<void>;
   /** Start-up recovery: drops temporary files and blobs that no metadata references. */
   sweep(referenced: ReadonlySet<string>): Promise<{ temporary: number; orphans: number }>;
 }
