@@ -43,6 +43,8 @@ export function websiteOperation(method: string): OperationName {
   throw new CosError('MethodNotAllowed', 'A static website serves GET and HEAD only.');
 }
 
+const exists = async (ctx: RequestContext, key: string) => (await ctx.services.meta.getObject(bucketOf(ctx).name, key)) !== undefined;
+
 function requestProtocol(ctx: RequestContext): 'http' | 'https' {
   return ctx.header('x-forwarded-proto')?.trim().toLowerCase() === 'https' ? 'https' : 'http';
 }
@@ -51,16 +53,19 @@ function redirect(ctx: RequestContext, rule: RoutingRule, path: string): Respons
   return emptyResponse(rule.httpRedirectCode ?? 301, { Location: redirectLocation(rule, path, ctx.host, requestProtocol(ctx)) });
 }
 
-/** GET or HEAD of `key` as the caller may: authorized as a GET Object of that key, then served. */
+/**
+ * GET or HEAD of `key` as the caller may: authorized as a GET Object of that key, then served. A
+ * website tells missing pages (404, its error document) from private ones (403), whoever asks.
+ */
 async function serveKey(ctx: RequestContext, key: string): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
+  if (!(await exists(ctx, key))) throw new CosError('NoSuchKey');
   await authorizeRequest(ctx.services, { op: ctx.op, caller: ctx.caller, bucket, key, request: requestFacts(ctx) });
   // The website's own query (`?a=b` of a page link) is no API parameter of the object read.
   const child: RequestContext = { ...ctx, address: { ...ctx.address, kind: 'object', key }, query: new Map() };
   return ctx.op === 'HeadObject' ? headObject(child) : getObject(child);
 }
 
-const exists = async (ctx: RequestContext, key: string) => (await ctx.services.meta.getObject(bucketOf(ctx).name, key)) !== undefined;
 
 /** The object for `path`, with the index document and AutoAddressing fallbacks. */
 async function servePath(ctx: RequestContext, config: WebsiteConfig, path: string): Promise<ResponseSpec> {
