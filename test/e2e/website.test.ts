@@ -100,6 +100,11 @@ test('the website serves index documents, the error document with 404, redirects
   const viaPath = await send(h, { path: `/-/website/${Bucket}/docs/`, sign: false });
   assert.equal(viaPath.status, 200);
   assert.equal(viaPath.text, '<h1>docs</h1>');
+  const folderViaPath = await send(h, { path: `/-/website/${Bucket}/docs`, sign: false });
+  assert.equal(folderViaPath.status, 302);
+  assert.equal(folderViaPath.headers.location, `/-/website/${Bucket}/docs/`);
+  const movedViaPath = await send(h, { path: `/-/website/${Bucket}/old/a%20b.html`, sign: false });
+  assert.equal(movedViaPath.headers.location, `https://127.0.0.1:${h.port}/-/website/${Bucket}/docs/a%20b.html`);
   // The REST endpoint is unchanged: no index documents there.
   assertCosError(await send(h, { path: '/docs/', host: `${Bucket}.cos.${REGION}.myqcloud.com`, sign: false }), 403, 'AccessDenied');
 });

@@ -10,6 +10,11 @@
  * Service); on its root account's buckets a statement may widen what the ACLs grant it, and a deny
  * statement takes away what they grant.
  */
+/*
+ * The bucket policy (issue 16) joins in for every caller on the bucket: its explicit deny wins over
+ * everything (the owner too, except over the policy APIs), its allow stands beside the ACLs. The
+ * referer configuration is checked after, for the reads a web page embeds.
+ */
 import { CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { aclAllows, ownAcl, type Permission } from '../model/acl.js';
 import { bucketPolicyDecision, bucketPolicyOf, type RequestFacts } from '../model/bucket-policy.js';

@@ -14,6 +14,7 @@ import { CosError, type OperationName } from '@cosbox/protocol';
 import { authorizeRequest } from '../auth/authorize.js';
 import { bucketOf, emptyResponse, requestFacts, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { checkContentMd5 } from '../model/objects.js';
+import { WEBSITE_PATH_PREFIX } from '../routing/address.js';
 import { encodeKey, matchRoutingRule, MAX_WEBSITE_BYTES, redirectLocation, websiteDocument, websiteFromXml, websiteKey, websiteOf, type RoutingRule, type WebsiteConfig } from '../model/website.js';
 import { getObject, headObject } from './object-get.js';
 
@@ -49,8 +50,13 @@ function requestProtocol(ctx: RequestContext): 'http' | 'https' {
   return ctx.header('x-forwarded-proto')?.trim().toLowerCase() === 'https' ? 'https' : 'http';
 }
 
+/** The path the website's root is at: `/`, or `/-/website/<bucket>/` for the path form. */
+function basePath(ctx: RequestContext): string {
+  return ctx.address.pathname.startsWith(WEBSITE_PATH_PREFIX) ? `${WEBSITE_PATH_PREFIX}${bucketOf(ctx).name}/` : '/';
+}
+
 function redirect(ctx: RequestContext, rule: RoutingRule, path: string): ResponseSpec {
-  return emptyResponse(rule.httpRedirectCode ?? 301, { Location: redirectLocation(rule, path, ctx.host, requestProtocol(ctx)) });
+  return emptyResponse(rule.httpRedirectCode ?? 301, { Location: redirectLocation(rule, path, ctx.host, requestProtocol(ctx), basePath(ctx)) });
 }
 
 /**
@@ -74,7 +80,7 @@ async function servePath(ctx: RequestContext, config: WebsiteConfig, path: strin
   } catch (error) {
     if (!(error instanceof CosError) || error.status !== 404 || path === '' || path.endsWith('/')) throw error;
     if (config.indexSuffix && (await exists(ctx, `${path}/${config.indexSuffix}`))) {
-      return emptyResponse(302, { Location: `/${encodeKey(path)}/` });
+      return emptyResponse(302, { Location: `${basePath(ctx)}${encodeKey(path)}/` });
     }
     if (config.autoAddressing && (await exists(ctx, `${path}.html`))) return serveKey(ctx, `${path}.html`);
     throw error;
@@ -86,7 +92,7 @@ export async function serveWebsite(ctx: RequestContext): Promise<ResponseSpec> {
   if (!config) throw new CosError('NoSuchWebsiteConfiguration');
   const path = ctx.address.key ?? '';
   if (config.redirectAllProtocol && config.redirectAllProtocol !== requestProtocol(ctx)) {
-    return emptyResponse(301, { Location: `${config.redirectAllProtocol}://${ctx.host}/${encodeKey(path)}` });
+    return emptyResponse(301, { Location: `${config.redirectAllProtocol}://${ctx.host}${basePath(ctx)}${encodeKey(path)}` });
   }
   const before = matchRoutingRule(config, path);
   if (before) return redirect(ctx, before, path);

@@ -34,6 +34,8 @@ test('policyFromJson refuses what is not a policy of this bucket, and hostile do
     { statement: [{ ...ok, action: [] }] },
     { statement: [{ ...ok, condition: { ip_equal: { 'qcs:ip': ['1.2.3.4/33'] } } }] },
     { statement: [{ ...ok, condition: { date_less_than: { 'qcs:current_time': ['not a date'] } } }] },
+    { statement: [{ ...ok, condition: { string_equal: { 'cos:prefix': [{ nested: 'object' }] } } }] },
+    { statement: [{ ...ok, condition: { string_equal: { 'cos:prefix': null } } }] },
     { statement: Array.from({ length: 101 }, () => ok) },
     '{"statement":' + '['.repeat(100000) + ']'.repeat(100000) + '}',
   ]) {

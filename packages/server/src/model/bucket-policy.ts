@@ -127,7 +127,9 @@ function conditionsOf(v: unknown, i: number): PolicyCondition[] {
     if (!OPERATORS.has(operator)) throw malformed(`unknown condition operator ${JSON.stringify(rawOperator.slice(0, 100))}`);
     if (!isObject(body)) throw malformed(`statement[${i}].condition.${operator} must be an object`);
     for (const [key, raw] of Object.entries(body)) {
-      const values = strings(Array.isArray(raw) ? raw.map(String) : typeof raw === 'number' ? String(raw) : raw, `condition ${operator}.${key}`);
+      // Numbers are written bare as often as quoted; nothing else is a value.
+      const scalar = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? String(x) : x);
+      const values = strings(Array.isArray(raw) ? raw.map(scalar) : scalar(raw), `condition ${operator}.${key}`);
       for (const value of values) checkConditionValue(operator, value);
       out.push({ operator: operator as ConditionOperator, key: key.toLowerCase(), values });
     }

@@ -143,12 +143,15 @@ export function matchRoutingRule(config: WebsiteConfig, path: string, status?: n
   );
 }
 
-/** Where a routing rule sends `path`: the Location of the redirect (the host is the request's). */
-export function redirectLocation(rule: RoutingRule, path: string, host: string, requestProtocol: 'http' | 'https'): string {
+/**
+ * Where a routing rule sends `path`: the Location of the redirect (the host is the request's; `base`
+ * the path the website's root is at, `/` but for the path form).
+ */
+export function redirectLocation(rule: RoutingRule, path: string, host: string, requestProtocol: 'http' | 'https', base = '/'): string {
   let key = path;
   if (rule.replaceKeyWith !== undefined) key = rule.replaceKeyWith;
   else if (rule.replaceKeyPrefixWith !== undefined) key = rule.replaceKeyPrefixWith + path.slice((rule.keyPrefixEquals ?? '').length);
-  return `${rule.protocol ?? requestProtocol}://${host}/${encodeKey(key)}`;
+  return `${rule.protocol ?? requestProtocol}://${host}${base}${encodeKey(key)}`;
 }
 
 /** A key as a URL path: each segment percent-encoded, the slashes kept. */
