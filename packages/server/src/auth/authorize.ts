@@ -9,8 +9,7 @@
  * grant`). A sub-user needs an allowing statement for the service-level operations (PUT Bucket, GET
  * Service); on its root account's buckets a statement may widen what the ACLs grant it, and a deny
  * statement takes away what they grant.
- */
-/*
+ *
  * The bucket policy (issue 16) joins in for every caller on the bucket: its explicit deny wins over
  * everything (the owner too, except over the policy APIs), its allow stands beside the ACLs. The
  * referer configuration is checked after, for the reads a web page embeds.

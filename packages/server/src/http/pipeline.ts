@@ -174,8 +174,8 @@ export class Pipeline {
     const op = address.website ? websiteOperation(method) : route(method, address, query, (name) => header(name) !== undefined);
     if (op === 'PutBucket' && address.region === 'accelerate') throw new CosError('InvalidRequest', 'Create buckets on their regional host, not the accelerate host.');
     const bucket = await loadBucket(this.services, op, address);
-    // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
     const clientIp = clientAddress(req);
+    // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
     // The website authorizes each key it serves itself.
     if (OPERATIONS[op].access !== 'form' && !address.website) {
       const versionId = query.get('versionid') || undefined;
