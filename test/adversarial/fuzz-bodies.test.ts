@@ -1,9 +1,11 @@
 /**
  * Request bodies mutated from valid ones (hardening item 9): every API that takes XML (ACL, CORS,
- * lifecycle, versioning, tagging, delete multiple, complete multipart, restore) gets deep nesting,
+ * lifecycle, versioning, tagging, delete multiple, complete multipart, restore, website,
+ * encryption, referer, accelerate, domain) gets deep nesting,
  * `__proto__` / `constructor` element names, huge, truncated and entity-laden documents; the
  * temporary-keys endpoint (`POST /sts`) gets mutated JSON. The Content-MD5, where the API takes
- * one, matches the mutated body, so that the body reaches the parser. After every case: no 5xx, the
+ * one, matches the mutated body, so that the body reaches the parser. Bucket policies get the same
+ * JSON mutations as /sts. After every case: no 5xx, the
  * process alive, nothing changed by a refused request.
  */
 import { after, before, test } from 'node:test';
@@ -36,6 +38,11 @@ const XML_APIS: Array<[string, BodyApi]> = [
   ['DeleteMultipleObjects', 'DeleteMultipleObjects'],
   ['CompleteMultipartUpload', 'CompleteMultipartUpload'],
   ['RestoreObject', 'RestoreObject'],
+  ['PutBucketWebsite', 'PutBucketWebsite'],
+  ['PutBucketEncryption', 'PutBucketEncryption'],
+  ['PutBucketReferer', 'PutBucketReferer'],
+  ['PutBucketAccelerate', 'PutBucketAccelerate'],
+  ['PutBucketDomain', 'PutBucketDomain'],
 ];
 
 test('XML bodies mutated from valid ones, on every API that takes XML', () =>
@@ -75,4 +82,32 @@ test('temporary-key requests (POST /sts) with mutated JSON bodies', () =>
       await world.check(built.request, built.target);
     },
     { runs: 50, ms: 3000 },
+  ));
+
+test('bucket policies (PUT Bucket policy) with mutated JSON bodies', () =>
+  fuzz(
+    'mutated bucket policies',
+    world,
+    fc.array(jsonMutation, { minLength: 1, maxLength: 2 }),
+    async (mutations) => {
+      // The mutations address the policy inside a /sts body: mutate that, then send its policy.
+      let text = JSON.stringify({ DurationSeconds: 1800, Policy: JSON.parse(VALID_BODIES.PutBucketPolicy) });
+      for (const m of mutations) {
+        try {
+          text = applyJson(text, m);
+        } catch {
+          // a mutation that needs valid JSON after one that broke it
+        }
+      }
+      let body = text;
+      try {
+        const parsed = JSON.parse(text) as { Policy?: unknown } | null;
+        if (parsed && typeof parsed === 'object' && 'Policy' in parsed) body = JSON.stringify(parsed.Policy) ?? 'undefined';
+      } catch {
+        // not JSON: sent as it is
+      }
+      const built = await buildCase(world, apiNamed('PutBucketPolicy'), target, { body: Buffer.from(body, 'utf8') });
+      await world.check(built.request, built.target);
+    },
+    { runs: 40, ms: 2500 },
   ));

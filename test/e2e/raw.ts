@@ -43,6 +43,8 @@ export interface RawRequest {
   sign?: false | Signer;
   /** Send the headers with `Expect: 100-continue` and the body only once the server says 100. */
   expectContinue?: boolean;
+  /** The local address to connect from (`127.0.0.2`: a second client address on loopback). */
+  localAddress?: string;
 }
 
 /** The virtual-hosted endpoint of a bucket, as the SDK addresses it. */
@@ -98,7 +100,7 @@ export function send(h: Harness, req: RawRequest): Promise<RawResponse> {
 
   return new Promise((resolve, reject) => {
     let continued = false;
-    const r = request({ host: '127.0.0.1', port: h.port, method, path: req.path, headers, agent: false }, (res) => {
+    const r = request({ host: '127.0.0.1', port: h.port, method, path: req.path, headers, agent: false, localAddress: req.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

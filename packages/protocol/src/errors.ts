@@ -70,6 +70,8 @@ export const ERROR_TABLE = {
   // Not in seed 004 (the seeds describe no tagging, FEATURES §1.17); COS answers it for object tags.
   InvalidTag: { status: 400, message: 'The tag you provided is not valid: at most 10 tags, unique keys of 1-128 and values of 0-256 letters, digits, spaces and + - = . _ : / @.' },
 
+  MalformedPolicy: { status: 400, message: 'The policy is not a valid bucket policy document.' },
+
   // 403
   AccessDenied: { status: 403, message: 'Access Denied.' },
   AccountProblem: { status: 403, message: 'There is a problem with your account.' },
@@ -88,6 +90,12 @@ export const ERROR_TABLE = {
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist.' },
   // Not in seed 004 (no bucket tagging there, FEATURES §1.17): COS's answer to GET Bucket tagging without tags.
   NoSuchTagSet: { status: 404, message: 'There is no tag set associated with the bucket.' },
+  // Bucket configurations (issue 16: policy, website, encryption, referer, domain), as COS names them.
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist.' },
+  NoSuchWebsiteConfiguration: { status: 404, message: 'The specified bucket does not have a website configuration.' },
+  NoSuchEncryptionConfiguration: { status: 404, message: 'The server side encryption configuration was not found.' },
+  NoSuchRefererConfiguration: { status: 404, message: 'The referer configuration does not exist.' },
+  NoSuchDomainConfiguration: { status: 404, message: 'The domain configuration does not exist.' },
 
   // 405-416
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },
@@ -97,6 +105,7 @@ export const ERROR_TABLE = {
   ActionAborted: { status: 409, message: 'The operation is not supported on this resource.' },
   RestoreAlreadyInProgress: { status: 409, message: 'Object restore is already in progress.' },
   // Append Object as real COS answers it (004 lists 400 AppendPositionErr / ObjectNotAppendable).
+  DomainConflict: { status: 409, message: 'The domain is already bound to another bucket.' },
   PositionNotEqualToLength: { status: 409, message: 'The position does not equal the length of the object.' },
   ObjectNotAppendable: { status: 409, message: 'The object is not appendable.' },
   MissingContentLength: { status: 411, message: 'You must provide the Content-Length HTTP header.' },

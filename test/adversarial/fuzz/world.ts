@@ -150,6 +150,10 @@ export class World {
     if (!this.dirty) return;
     await this.must(this.call('PUT', bucket, '/?acl', [['x-cos-acl', 'private']]), 'PUT Bucket acl');
     for (const sub of ['cors', 'lifecycle', 'tagging']) await this.call('DELETE', bucket, `/?${sub}`);
+    // Issue 16's configurations: a stored policy or referer list would change what later cases see.
+    for (const sub of ['policy', 'website', 'encryption', 'domain']) await this.call('DELETE', bucket, `/?${sub}`);
+    const referer = Buffer.from('<RefererConfiguration><Status>Disabled</Status><RefererType>Black-List</RefererType></RefererConfiguration>');
+    await this.call('PUT', bucket, '/?referer', [['Content-MD5', createHash('md5').update(referer).digest('base64')]], referer);
     this.dirty = false;
   }
 
@@ -163,7 +167,7 @@ export class World {
     out.get = get.status === 200 ? `200 md5=${md5(get.body)}` : normalized(get);
     out.acl = normalized(await this.call('GET', target.bucket, `${path}?acl`));
     out.tagging = normalized(await this.call('GET', target.bucket, `${path}?tagging`));
-    for (const sub of ['acl', 'cors', 'lifecycle', 'versioning', 'tagging']) {
+    for (const sub of ['acl', 'cors', 'lifecycle', 'versioning', 'tagging', 'policy', 'website', 'encryption', 'referer']) {
       out[`bucket ${sub}`] = normalized(await this.call('GET', target.bucket, `/?${sub}`));
     }
     return out;

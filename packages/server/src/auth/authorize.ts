@@ -9,9 +9,15 @@
  * grant`). A sub-user needs an allowing statement for the service-level operations (PUT Bucket, GET
  * Service); on its root account's buckets a statement may widen what the ACLs grant it, and a deny
  * statement takes away what they grant.
+ *
+ * The bucket policy (issue 16) joins in for every caller on the bucket: its explicit deny wins over
+ * everything (the owner too, except over the policy APIs), its allow stands beside the ACLs. The
+ * referer configuration is checked after, for the reads a web page embeds.
  */
 import { CosError, OPERATIONS, type OperationName } from '@cosbox/protocol';
 import { aclAllows, ownAcl, type Permission } from '../model/acl.js';
+import { bucketPolicyDecision, bucketPolicyOf, type RequestFacts } from '../model/bucket-policy.js';
+import { checkReferer, refererOf } from '../model/referer.js';
 import type { Services } from '../services.js';
 import { isDeleteMarker, type AclSpec, type BucketRecord, type GrantRecord, type MetadataStore } from '../storage/metadata/store.js';
 import type { Caller } from './authenticate.js';
@@ -57,7 +63,12 @@ export interface PolicyFacts {
   grants?: readonly PolicyStatement[];
   /** The resource, when the operation's bucket does not exist yet (PUT Bucket). */
   resource?: string;
+  /** What the bucket policy's conditions look at (client address, time, headers, query). */
+  request?: RequestFacts;
 }
+
+/** The policy operations: a deny in the bucket policy never locks its owner out of changing the policy. */
+const POLICY_OPERATIONS: ReadonlySet<OperationName> = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
 
 export function authorize(op: OperationName, caller: Caller, bucket: BucketRecord | undefined, objectAcl?: AclSpec, key?: string, facts: PolicyFacts = {}): void {
   const { access } = OPERATIONS[op];
@@ -76,6 +87,12 @@ export function authorize(op: OperationName, caller: Caller, bucket: BucketRecor
     return;
   }
   if (!bucket) throw new CosError('AccessDenied');
+  // The bucket policy (issue 16): an explicit deny wins over everything, the owner's own rights
+  // included (except over the policy itself); an allow stands beside the ACLs.
+  const bucketPolicy = bucketPolicyDecision(bucketPolicyOf(bucket), caller, action, resource, facts.request ?? {});
+  if (bucketPolicy === 'deny' && !(isOwner(caller, bucket) && POLICY_OPERATIONS.has(op))) {
+    throw new CosError('AccessDenied', `The bucket policy denies ${action} on ${resource}.`);
+  }
   if (isOwner(caller, bucket)) return;
   // A root account's statements reach only its own buckets.
   if (caller.kind === 'account' && isSubUser(caller) && caller.account.rootUin === bucket.ownerUin) {
@@ -83,6 +100,7 @@ export function authorize(op: OperationName, caller: Caller, bucket: BucketRecor
     if (decision === 'deny') throw new CosError('AccessDenied', `A statement of the sub-user's policy denies ${action} on ${resource}.`);
     if (decision === 'allow') return;
   }
+  if (bucketPolicy === 'allow') return;
   const permission = permissionFor(op);
   const acl = usesObjectAcl(op) && ownAcl(objectAcl) ? objectAcl : bucket.acl;
   if (permission === undefined || !aclAllows(acl, caller, permission)) throw new CosError('AccessDenied');
@@ -100,6 +118,8 @@ export interface AccessRequest {
   key?: string;
   /** The version the request reads or changes; its own ACL decides, not the current one's. */
   versionId?: string;
+  /** The client's address, headers and query, for bucket policy conditions and the referer check. */
+  request?: Omit<RequestFacts, 'now'>;
 }
 
 /** The ACL of the object or version a request names, undefined when none (or a delete marker). */
@@ -124,5 +144,7 @@ export async function authorizeRequest(services: Pick<Services, 'meta' | 'config
   const objectAcl = needsObjectAcl ? await objectAclOf(meta, r.bucket!.name, r.key!, r.versionId) : undefined;
   const grants = r.caller.kind === 'account' && isSubUser(r.caller) ? (await meta.listGrants(r.caller.account.uin)).map(statementOf) : undefined;
   const resource = r.op === 'PutBucket' ? newBucketResource(r.bucketName, r.region ?? services.config.region) : undefined;
-  authorize(r.op, r.caller, r.bucket, objectAcl, r.key, { grants, resource });
+  const request: RequestFacts = { ...r.request, now: Date.now() };
+  authorize(r.op, r.caller, r.bucket, objectAcl, r.key, { grants, resource, request });
+  checkReferer(refererOf(r.bucket), r.op, r.request?.header?.('referer'));
 }

@@ -6,7 +6,8 @@
  */
 import { buildXml, CosError, evaluatePreconditions, isoDate } from '@cosbox/protocol';
 import { authorizeRequest } from '../auth/authorize.js';
-import { bucketOf, keyOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { bucketOf, keyOf, requestFacts, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { withBucketDefault } from '../model/bucket-encryption.js';
 import { copySourceCustomerKey, encryptionHeaders, requestedEncryption, type CustomerKey, type SseRequest } from '../model/encryption.js';
 import {
   attributesFromRequest,
@@ -67,7 +68,7 @@ export async function sourceBucket(ctx: RequestContext, source: CopySource): Pro
   const bucket = await ctx.services.meta.getBucket(source.bucket);
   if (!bucket || (source.region !== undefined && source.region !== bucket.region)) throw new CosError('NoSuchBucket', 'The copy source bucket does not exist.');
   // The version copied is its own object: its ACL decides, not the current version's.
-  await authorizeRequest(ctx.services, { op: 'GetObject', caller: ctx.caller, bucket, key: source.key, versionId: source.versionId || undefined });
+  await authorizeRequest(ctx.services, { op: 'GetObject', caller: ctx.caller, bucket, key: source.key, versionId: source.versionId || undefined, request: requestFacts(ctx) });
   return bucket;
 }
 
@@ -134,7 +135,8 @@ export async function putObjectCopy(ctx: RequestContext): Promise<ResponseSpec> 
     return wholeObject(rec);
   }, sourceKey);
   if (!stream || !attributes) throw new Error('copy source opened without a stream');
-  const encryption = destinationEncryption(requestedSse, src.encryption, sourceKey);
+  // The destination bucket's default encryption applies to a copy that ends up with none.
+  const encryption = withBucketDefault(destinationEncryption(requestedSse, src.encryption, sourceKey), bucket);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,

@@ -25,6 +25,12 @@ import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from '.
 import { restoreObject } from './restore.js';
 import { deleteBucketTagging, deleteObjectTagging, getBucketTagging, getObjectTagging, putBucketTagging, putObjectTagging } from './tagging.js';
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './policy.js';
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './website.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './bucket-encryption.js';
+import { getBucketReferer, putBucketReferer } from './referer.js';
+import { getBucketAccelerate, putBucketAccelerate } from './accelerate.js';
+import { deleteBucketDomain, getBucketDomain, putBucketDomain } from './domain.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
@@ -74,4 +80,21 @@ export const handlers: HandlerTable = {
   GetBucketVersioning: getBucketVersioning,
   PutBucketVersioning: putBucketVersioning,
   ListObjectVersions: listObjectVersions,
+  // Bucket configurations of issue 16 (policy, website, encryption, referer, accelerate, domain).
+  PutBucketPolicy: putBucketPolicy,
+  GetBucketPolicy: getBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  PutBucketWebsite: putBucketWebsite,
+  GetBucketWebsite: getBucketWebsite,
+  DeleteBucketWebsite: deleteBucketWebsite,
+  PutBucketEncryption: putBucketEncryption,
+  GetBucketEncryption: getBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
+  PutBucketReferer: putBucketReferer,
+  GetBucketReferer: getBucketReferer,
+  PutBucketAccelerate: putBucketAccelerate,
+  GetBucketAccelerate: getBucketAccelerate,
+  PutBucketDomain: putBucketDomain,
+  GetBucketDomain: getBucketDomain,
+  DeleteBucketDomain: deleteBucketDomain,
 };

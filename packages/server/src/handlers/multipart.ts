@@ -13,6 +13,7 @@ import {
   requireUpload,
   storePart,
 } from '../model/multipart.js';
+import { withBucketDefault } from '../model/bucket-encryption.js';
 import { copySourceCustomerKey, customerKey, encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesForNewObject, declaredLength, expectedDigests } from '../model/objects.js';
 import { requireReadable } from '../model/restore.js';
@@ -45,7 +46,7 @@ function partKey(ctx: RequestContext, upload: UploadRecord) {
 
 export async function initiateMultipartUpload(ctx: RequestContext): Promise<ResponseSpec> {
   const bucket = bucketOf(ctx);
-  const encryption = requestedEncryption(ctx.header);
+  const encryption = withBucketDefault(requestedEncryption(ctx.header), bucket);
   const key = keyOf(ctx);
   const upload = await initiateUpload(ctx.services, {
     bucket: bucket.name,

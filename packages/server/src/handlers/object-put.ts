@@ -3,6 +3,7 @@
  * at rest on request (C155-C157, C202-C206).
  */
 import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { withBucketDefault } from '../model/bucket-encryption.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesForNewObject, declaredLength, expectedDigests, storeObject } from '../model/objects.js';
 import { limitedBody } from '../model/traffic-limit.js';
@@ -15,7 +16,7 @@ export async function putObject(ctx: RequestContext): Promise<ResponseSpec> {
   const digests = expectedDigests(ctx);
   const key = keyOf(ctx);
   const attributes = attributesForNewObject(ctx, key);
-  const encryption = requestedEncryption(ctx.header);
+  const encryption = withBucketDefault(requestedEncryption(ctx.header), bucket);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,

@@ -12,8 +12,9 @@ import { resolveKey, type Caller } from '../auth/authenticate.js';
 import { awsFormCaller } from '../auth/aws-signatures.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { nodeCrypto } from '../auth/node-crypto.js';
-import { bucketOf, emptyResponse, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { bucketOf, emptyResponse, requestFacts, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { s3FormFields } from '../http/s3-dialect.js';
+import { withBucketDefault } from '../model/bucket-encryption.js';
 import { encryptionHeaders, requestedEncryption } from '../model/encryption.js';
 import { attributesFrom, MAX_OBJECT_SIZE, storeObject } from '../model/objects.js';
 import { versionHeader } from './object-headers.js';
@@ -155,7 +156,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   const awsCaller = await awsFormCaller(fields, ctx.services.accounts, ctx.services.temporaryKeys, Math.floor(ctx.now / 1000));
   const signed = awsCaller ? 'none' : formSignature(fields);
   const caller = awsCaller ?? (signed === 'none' ? ({ kind: 'anonymous' } as const) : await formCaller(ctx, signed, fields.get('x-cos-security-token'), policy));
-  await authorizeRequest(ctx.services, { op: 'PostObject', caller, bucket, key });
+  await authorizeRequest(ctx.services, { op: 'PostObject', caller, bucket, key, request: requestFacts(ctx) });
   const size = policy ? checkPolicy(policy, conditionFields(fields, signed === 'none' ? undefined : signed, bucket.name, key), ctx.now) : { min: 0, max: MAX_OBJECT_SIZE };
   const unconditioned = policy && caller.kind === 'account' ? unconditionedField(policy, fields) : undefined;
   if (unconditioned) throw new CosError('AccessDenied', `Invalid according to Policy: Extra input fields: ${unconditioned} (a field that sets access or encryption needs a policy condition).`);
@@ -171,7 +172,7 @@ export async function postObject(ctx: RequestContext): Promise<ResponseSpec> {
   if (!attributes.contentHeaders['content-type'] && form.mimeType) attributes.contentHeaders['content-type'] = headerValueFromText(form.mimeType, 'Content-Type');
   const redirect = redirectTarget(fields.get('success_action_redirect'));
   const limit = parseTrafficLimit(fields.get('x-cos-traffic-limit'));
-  const encryption = requestedEncryption((name) => stored.get(name));
+  const encryption = withBucketDefault(requestedEncryption((name) => stored.get(name)), bucket);
   const record = await storeObject(ctx.services, {
     bucket: bucket.name,
     key,

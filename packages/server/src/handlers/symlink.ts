@@ -12,7 +12,7 @@
  */
 import { CosError, httpDate, utf8Length, type OperationName } from '@cosbox/protocol';
 import { authorize } from '../auth/authorize.js';
-import { bucketOf, emptyResponse, keyOf, type RequestContext, type ResponseSpec } from '../http/context.js';
+import { bucketOf, emptyResponse, keyOf, requestFacts, type RequestContext, type ResponseSpec } from '../http/context.js';
 import { attributesFromRequest, findObject, readObject, requestedVersion, type ObjectRead, type ReadPlan } from '../model/objects.js';
 import type { CustomerKey } from '../model/encryption.js';
 import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
@@ -101,7 +101,7 @@ export async function readThroughSymlink(
   try {
     return await readObject(ctx.services, bucket.name, target, (record) => {
       if (record.objectType === 'symlink') throw dangling();
-      authorize(options.op, ctx.caller, bucket, record.acl, target);
+      authorize(options.op, ctx.caller, bucket, record.acl, target, { request: { ...requestFacts(ctx), now: ctx.now } });
       return plan(record);
     }, { customer: options.customer });
   } catch (error) {

@@ -41,6 +41,8 @@ export interface RequestContext {
   header(name: string): string | undefined;
   /** The raw lower-cased headers. */
   readonly headers: IncomingMessage['headers'];
+  /** The client's IP address (IPv4-mapped IPv6 as plain IPv4), for bucket policy conditions. */
+  readonly clientIp?: string;
   /** Aborted when the client goes away before its response is sent (cancels waits, e.g. a throttle's). */
   readonly signal: AbortSignal;
   /** The request body as a stream (answers `Expect: 100-continue` on first use). */
@@ -67,4 +69,9 @@ export function emptyResponse(status = 200, headers: ResponseSpec['headers'] = {
 
 export function xmlResponse(xml: string, status = 200, headers: ResponseSpec['headers'] = {}): ResponseSpec {
   return { status, headers: { 'Content-Type': 'application/xml', ...headers }, body: xml };
+}
+
+/** What bucket policy conditions and the referer check see of a request (client address, headers, query). */
+export function requestFacts(ctx: RequestContext): { clientIp?: string; header(name: string): string | undefined; query: ReadonlyMap<string, string> } {
+  return { clientIp: ctx.clientIp, header: (name) => ctx.header(name), query: ctx.query };
 }

@@ -10,9 +10,12 @@ import { authenticateRequest } from '../auth/authenticate.js';
 import { awsBody, payloadHeader } from '../auth/aws-body.js';
 import { authorizeRequest } from '../auth/authorize.js';
 import { isAdminAddress, type AdminRoutes } from '../admin/index.js';
-import { parseAddress, parseQuery, type Address } from '../routing/address.js';
+import { boundDomainAddress, bucketFromHost, hostName, mayBeCustomDomain, parseAddress, parseQuery, websitePathAddress, type Address } from '../routing/address.js';
 import { route } from '../routing/route.js';
 import { corsHeaders, matchCors } from '../model/cors.js';
+import { checkAccelerated } from '../model/accelerate.js';
+import { boundDomain } from '../model/domain.js';
+import { serveWebsite, websiteOperation } from '../handlers/website.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 import type { Services } from '../services.js';
 import type { RequestContext, ResponseSpec } from './context.js';
@@ -36,6 +39,12 @@ function newTraceId(): string {
   return randomBytes(24).toString('base64');
 }
 
+/** The peer's address; an IPv4 client on a dual-stack socket shows as `::ffff:a.b.c.d`. */
+export function clientAddress(req: IncomingMessage): string | undefined {
+  const address = req.socket?.remoteAddress;
+  return address?.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
@@ -56,7 +65,10 @@ async function loadBucket(services: Services, op: OperationName, address: Addres
   if (OPERATIONS[op].target === 'service' || op === 'PutBucket' || !address.bucket) return undefined;
   const bucket = await services.meta.getBucket(address.bucket);
   // A bucket lives in one region; a host naming another region does not reach it (real COS).
-  if (!bucket || (address.region !== undefined && address.region !== bucket.region)) throw new CosError('NoSuchBucket');
+  // The accelerate host reaches a bucket of any region, while its acceleration is enabled.
+  const accelerated = address.region === 'accelerate';
+  if (!bucket || (address.region !== undefined && !accelerated && address.region !== bucket.region)) throw new CosError('NoSuchBucket');
+  if (accelerated) checkAccelerated(bucket);
   return bucket;
 }
 
@@ -160,7 +172,7 @@ export class Pipeline {
     expectContinue: boolean,
     onAddress: (a: Address, dialect: Dialect) => void,
   ): Promise<ResponseSpec> {
-    const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', { domain: this.services.config.domain });
+    const address = await this.addressOf(req);
     const query = parseQuery(address.rawQuery);
     const dialect = dialectOf(req.headers, query, address);
     onAddress(address, dialect);
@@ -186,14 +198,19 @@ export class Pipeline {
     }
     // Routed after authentication, so that an unsigned sub-resource is refused as such (403) before
     // the table says whether cosbox has it.
-    const op = route(method, address, query, (name) => header(name) !== undefined);
+    // A website request is a GET or HEAD of whatever the website makes of its path (issue 16).
+    const op = address.website ? websiteOperation(method) : route(method, address, query, (name) => header(name) !== undefined);
+    if (op === 'PutBucket' && address.region === 'accelerate') throw new CosError('InvalidRequest', 'Create buckets on their regional host, not the accelerate host.');
     const bucket = await loadBucket(this.services, op, address);
+    const clientIp = clientAddress(req);
     // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
-    if (OPERATIONS[op].access !== 'form') {
+    // The website authorizes each key it serves itself.
+    if (OPERATIONS[op].access !== 'form' && !address.website) {
       const versionId = query.get('versionid') || undefined;
-      await authorizeRequest(this.services, { op, caller, bucket, bucketName: address.bucket, region: address.region, key: address.key, versionId });
+      const request = { clientIp, header, query };
+      await authorizeRequest(this.services, { op, caller, bucket, bucketName: address.bucket, region: address.region, key: address.key, versionId, request });
     }
-    const handler = this.handlers[op];
+    const handler = address.website ? serveWebsite : this.handlers[op];
     if (!handler) throw new CosError('NotImplemented', `${op} is not implemented by cosbox yet.`);
 
     let continued = !expectContinue;
@@ -219,6 +236,7 @@ export class Pipeline {
         return abort.signal;
       },
       requestId,
+      clientIp,
       method,
       op,
       dialect,
@@ -239,6 +257,21 @@ export class Pipeline {
       },
     };
     return handler(ctx);
+  }
+
+  /**
+   * Where the request goes: its Host and target; the website path form `/-/website/<bucket>/...`;
+   * or a custom domain bound to a bucket (PUT Bucket domain), looked up only for a host that names
+   * no bucket and no region itself.
+   */
+  private async addressOf(req: IncomingMessage): Promise<Address> {
+    const options = { domain: this.services.config.domain };
+    const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', options);
+    const website = websitePathAddress(address);
+    if (website) return website;
+    if (address.region !== undefined || !mayBeCustomDomain(address.host) || bucketFromHost(address.host, options)) return address;
+    const bound = await boundDomain(this.services.meta, hostName(address.host));
+    return bound ? boundDomainAddress(address, bound.bucket, bound.website) : address;
   }
 
   /**

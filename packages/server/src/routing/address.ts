@@ -33,6 +33,8 @@ export interface Address {
   rawQuery: string;
   /** The host is one of S3's forms (`<bucket>.s3.<...>`, `s3.<...>`): an anonymous request there speaks S3. */
   s3Host?: boolean;
+  /** Addressed to the bucket's static website (`<bucket>.cos-website.<region>.<domain>`, issue 16). */
+  website?: boolean;
 }
 
 export interface AddressingOptions {
@@ -45,7 +47,7 @@ const BUCKET_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d+$/i;
 const REGION = /^(?:[a-z]+-[a-z0-9-]+|accelerate)$/i;
 
 /** Splits `host[:port]` into the host name, lower-cased (IPv6 literals keep their brackets off). */
-function hostName(host: string): string {
+export function hostName(host: string): string {
   const trimmed = host.trim().toLowerCase();
   if (trimmed.startsWith('[')) return trimmed.slice(1, trimmed.indexOf(']'));
   const colon = trimmed.lastIndexOf(':');
@@ -53,7 +55,7 @@ function hostName(host: string): string {
 }
 
 /** The bucket and region a host names, if it names one. */
-export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string; s3Host?: boolean } | undefined {
+export function bucketFromHost(host: string, options: AddressingOptions = {}): { bucket: string; region?: string; s3Host?: boolean; website?: boolean } | undefined {
   const name = hostName(host);
   const labels = name.split('.');
   if (labels.length >= 3 && labels[1] === 's3') {
@@ -61,6 +63,10 @@ export function bucketFromHost(host: string, options: AddressingOptions = {}): {
     if (!BUCKET_LABEL.test(labels[0])) throw new CosError('InvalidBucketName', `"${labels[0]}" is not a bucket name (<name>-<appid>).`);
     const region = labels.length >= 4 && REGION.test(labels[2]) ? labels[2] : undefined;
     return { bucket: labels[0], region, s3Host: true };
+  }
+  if (labels.length >= 4 && labels[1] === 'cos-website' && REGION.test(labels[2]) && labels[2] !== 'accelerate') {
+    if (!BUCKET_LABEL.test(labels[0])) throw new CosError('InvalidBucketName', `"${labels[0]}" is not a bucket name (<name>-<appid>).`);
+    return { bucket: labels[0], region: labels[2], website: true };
   }
   if (labels.length >= 4 && labels[1] === 'cos' && REGION.test(labels[2])) {
     // `<anything>.cos.<region>.` is a bucket endpoint: a name that is no bucket's is an error, not
@@ -144,4 +150,35 @@ export function parseQuery(rawQuery: string): Map<string, string> {
     if (!out.has(lower)) out.set(lower, value);
   }
   return out;
+}
+
+/** The website path form for loopback, where no website host resolves: `/-/website/<bucket>/<key>`. */
+export const WEBSITE_PATH_PREFIX = '/-/website/';
+
+/**
+ * The website address a path-style request on `/-/website/<bucket>/<key>` stands for, or undefined
+ * when the path is not of that form. The key is what follows the bucket, as decoded already.
+ */
+export function websitePathAddress(address: Address): Address | undefined {
+  if (address.bucket !== '-' || !address.pathname.startsWith(WEBSITE_PATH_PREFIX)) return undefined;
+  const rest = address.pathname.slice(WEBSITE_PATH_PREFIX.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  if (!BUCKET_LABEL.test(bucket)) throw new CosError('InvalidBucketName', 'The website path is /-/website/<bucket>/<key>.');
+  const key = slash < 0 ? '' : rest.slice(slash + 1);
+  const base = { host: address.host, bucket, pathname: address.pathname, virtualPathname: '/' + key, rawQuery: address.rawQuery, website: true };
+  return key === '' ? { ...base, kind: 'bucket' } : { ...base, kind: 'object', key: checkKey(key) };
+}
+
+/** The address of a request on a custom domain bound to `bucket` (PUT Bucket domain): virtual-hosted style. */
+export function boundDomainAddress(address: Address, bucket: string, website: boolean): Address {
+  const key = address.pathname.slice(1);
+  const base = { host: address.host, bucket, pathname: address.pathname, virtualPathname: address.pathname, rawQuery: address.rawQuery, website };
+  return key === '' ? { ...base, kind: 'bucket' } : { ...base, kind: 'object', key: checkKey(key) };
+}
+
+/** Whether a path-style host could be a custom domain: a name, not an IP literal nor localhost. */
+export function mayBeCustomDomain(host: string): boolean {
+  const name = hostName(host);
+  return name.includes('.') && /[a-z]/.test(name) && !name.includes(':');
 }

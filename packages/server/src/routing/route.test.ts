@@ -46,7 +46,7 @@ test('C005 operations by method, target and sub-resource', () => {
 });
 
 test('unknown APIs: NotImplemented or MethodNotAllowed, never a 404', () => {
-  assert.equal(op('GET', '/?website'), 'NotImplemented');
+  assert.equal(op('GET', '/?notification'), 'NotImplemented');
   assert.equal(op('PUT', '/k?select'), 'NotImplemented');
   assert.equal(op('PATCH', '/k'), 'MethodNotAllowed');
   assert.equal(op('PUT', '/', [], 'service.cos.myqcloud.com'), 'MethodNotAllowed');
