@@ -176,6 +176,8 @@ test('custom domains survive a restart: the index is rebuilt from the metadata s
   await h.cos.putObject({ Bucket, Region: REGION, Key: 'k', Body: 'persisted' });
   await h.cos.putBucketDomain({ Bucket, Region: REGION, DomainRule: [{ Status: 'ENABLED', Name: 'persist.example.com', Type: 'REST' }] } as COS.PutBucketDomainParams);
   const { startServer } = await import('@cosbox/server');
+  // The last test of the file: the first server lets go of the data directory (its lock) first.
+  await h.server.close();
   const second = await startServer({ dataDir: h.dataDir, port: 0, credentials: { secretId: 'AKIDx', secretKey: 'y', appid: '1250000000', uin: '100000000001' }, logLevel: 'silent' });
   try {
     const res = await send({ ...h, port: second.port }, { path: '/k', host: 'persist.example.com', sign: false });
