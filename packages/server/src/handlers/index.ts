@@ -25,6 +25,12 @@ import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from '.
 import { restoreObject } from './restore.js';
 import { deleteBucketTagging, deleteObjectTagging, getBucketTagging, getObjectTagging, putBucketTagging, putObjectTagging } from './tagging.js';
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
+import { getBucketLogging, putBucketLogging } from './logging.js';
+import { deleteBucketInventory, getBucketInventory, listBucketInventory, putBucketInventory } from './inventory.js';
+import { deleteBucketReplication, getBucketReplication, putBucketReplication } from './replication.js';
+import { getBucketObjectLock, putBucketObjectLock } from './object-lock.js';
+import { getBucketIntelligentTiering, putBucketIntelligentTiering } from './intelligent-tiering.js';
+import { deleteBucketOrigin, getBucketOrigin, putBucketOrigin } from './origin.js';
 
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
@@ -73,4 +79,21 @@ export const handlers: HandlerTable = {
   GetBucketVersioning: getBucketVersioning,
   PutBucketVersioning: putBucketVersioning,
   ListObjectVersions: listObjectVersions,
+  // Bucket configurations, part 2.
+  PutBucketLogging: putBucketLogging,
+  GetBucketLogging: getBucketLogging,
+  PutBucketInventory: putBucketInventory,
+  GetBucketInventory: getBucketInventory,
+  ListBucketInventory: listBucketInventory,
+  DeleteBucketInventory: deleteBucketInventory,
+  PutBucketReplication: putBucketReplication,
+  GetBucketReplication: getBucketReplication,
+  DeleteBucketReplication: deleteBucketReplication,
+  PutBucketObjectLock: putBucketObjectLock,
+  GetBucketObjectLock: getBucketObjectLock,
+  PutBucketIntelligentTiering: putBucketIntelligentTiering,
+  GetBucketIntelligentTiering: getBucketIntelligentTiering,
+  PutBucketOrigin: putBucketOrigin,
+  GetBucketOrigin: getBucketOrigin,
+  DeleteBucketOrigin: deleteBucketOrigin,
 };
