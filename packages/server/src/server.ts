@@ -21,6 +21,10 @@ import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
+import { AccessLogs } from './workers/access-log.js';
+import { ReplicationWorker } from './workers/replication.js';
+import { guardObjectLock } from './model/object-lock.js';
+import { queueReplication } from './model/replication.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -78,6 +82,14 @@ export interface ServerOptions {
   console?: boolean;
   /** Where the built console is; default packages/console/dist. */
   consoleDir?: string;
+  /** How often queued access-log lines are delivered as objects (`--log-flush-interval`), in ms. Default 5 minutes. */
+  logFlushIntervalMs?: number;
+  /** How often the replication worker works its queue, in ms. Default 1 second. */
+  replicationIntervalMs?: number;
+  /** Hosts back-to-origin rules may fetch from (`--origin-allow`, `*` for any); default loopback only. */
+  originAllow?: string[];
+  /** How long an origin may take to answer, in ms. Default 10 s. */
+  originTimeoutMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -90,6 +102,10 @@ export interface RunningServer {
   services: Services;
   /** Applies every bucket's lifecycle rules now (besides the periodic rounds); resolves when done. */
   runLifecycle(): Promise<void>;
+  /** Works the replication queue until it is empty. */
+  runReplication(): Promise<void>;
+  /** Delivers the queued access-log lines now. */
+  flushAccessLogs(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
   close(): Promise<void>;
 }
@@ -117,7 +133,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const meta = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
+  const store = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
+  // Every writer goes through object lock's checks and replication's queueing.
+  const meta = queueReplication(guardObjectLock(store, timeScale));
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
@@ -132,9 +150,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
-    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale, maxObjectSize: options.maxObjectSize },
+    config: {
+      region: options.region ?? 'ap-guangzhou',
+      domain: options.domain,
+      maxBucketsPerOwner: 200,
+      timeScale,
+      maxObjectSize: options.maxObjectSize,
+      originAllow: options.originAllow,
+      originTimeoutMs: options.originTimeoutMs,
+    },
     log,
   };
+  const accessLogs = new AccessLogs(services, positiveMs(options.logFlushIntervalMs ?? 5 * 60_000, 'log flush interval'));
+  services.accessLogs = accessLogs;
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
   const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
   // serve() answers every error itself; the catch is the last guard that keeps the process up.
@@ -169,6 +197,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
   lifecycle.start();
+  const replication = new ReplicationWorker(services, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
+  replication.start();
+  accessLogs.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -177,6 +208,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     services,
     runLifecycle: () => lifecycle.runOnce(),
+    runReplication: () => replication.runOnce(),
+    flushAccessLogs: () => accessLogs.runOnce(),
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((done) => {
@@ -192,6 +225,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           server.closeIdleConnections();
         });
         await lifecycle.stop();
+        await replication.stop();
+        // Lines still queued stay in the store and are delivered after the next start.
+        await accessLogs.stop();
         await meta.close();
         log.flush?.();
       })()),
@@ -254,6 +290,11 @@ async function sseMasterKey(dataDir: string, configured: string | undefined): Pr
     await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return key;
   }
+}
+
+function positiveMs(value: number, what: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`the ${what} must be a positive number, not ${value}`);
+  return value;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -9,7 +9,7 @@
  * markers can still be added (nothing is lost); removing a locked version cannot.
  */
 import { buildXml, CosError, xmlChild } from '@cosbox/protocol';
-import type { BucketRecord, ObjectVersion } from '../storage/metadata/store.js';
+import type { BucketRecord, MetadataStore, ObjectVersion } from '../storage/metadata/store.js';
 import { afterDays } from './clock.js';
 import { choice, rootOf, wholeNumber } from './config-doc.js';
 
@@ -57,4 +57,48 @@ export function retentionHeaders(bucket: BucketRecord | undefined, version: Obje
   const until = retainUntil(bucket, version, timeScale);
   if (until === undefined) return {};
   return { 'x-cos-object-lock-mode': 'COMPLIANCE', 'x-cos-object-lock-retain-until-date': new Date(until).toISOString() };
+}
+
+/**
+ * The metadata store as every writer sees it: overwrites, deletes and expirations of a version
+ * within its retention are refused here, under every API that writes (PUT, copy, POST, multipart,
+ * DELETE, DELETE Multiple, lifecycle), so no path around the lock exists.
+ */
+export function guardObjectLock(meta: MetadataStore, timeScale: number): MetadataStore {
+  const locked = async (bucketName: string, key: string, versionId?: string): Promise<boolean> => {
+    const bucket = await meta.getBucket(bucketName);
+    if (!objectLockOf(bucket)) return false;
+    let version: ObjectVersion | undefined;
+    if (versionId !== undefined) version = await meta.getObjectVersion(bucketName, key, versionId);
+    // Without a version id a bucket with versioning enabled keeps the current version (a new one or a marker is added).
+    else if (bucket?.versioning === 'Enabled') return false;
+    else version = await meta.getObject(bucketName, key);
+    const until = version && retainUntil(bucket, version, timeScale);
+    return until !== undefined && Date.now() < until;
+  };
+  const guards: Partial<MetadataStore> = {
+    putObject: async (object) => {
+      if (await locked(object.bucket, object.key)) throw lockedError(object.key);
+      return meta.putObject(object);
+    },
+    deleteObject: async (bucket, key, versionId) => {
+      if (await locked(bucket, key, versionId)) throw lockedError(key);
+      return meta.deleteObject(bucket, key, versionId);
+    },
+    deleteObjectIf: async (bucket, key, matches) => {
+      if (await locked(bucket, key)) return undefined;
+      return meta.deleteObjectIf(bucket, key, matches);
+    },
+    completeUpload: async (bucket, key, uploadId, complete) => {
+      if (await locked(bucket, key)) throw lockedError(key);
+      return meta.completeUpload(bucket, key, uploadId, complete);
+    },
+  };
+  return new Proxy(meta, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && property in guards) return guards[property as keyof MetadataStore];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

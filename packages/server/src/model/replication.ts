@@ -4,7 +4,7 @@
  * as COS requires, both buckets have versioning enabled and every rule names the same destination.
  */
 import { buildXml, CosError, xmlChild, xmlList } from '@cosbox/protocol';
-import type { BucketRecord } from '../storage/metadata/store.js';
+import type { BucketRecord, MetadataStore, ObjectRecord } from '../storage/metadata/store.js';
 import { choice, optionalText, parseBucketResource, requiredText, rootOf } from './config-doc.js';
 
 export const MAX_REPLICATION_BYTES = 64 * 1024;
@@ -82,4 +82,62 @@ export function replicationRuleFor(config: ReplicationConfig | undefined, key: s
     if (rule.status === 'Enabled' && key.startsWith(rule.prefix) && (!best || rule.prefix.length > best.prefix.length)) best = rule;
   }
   return best;
+}
+
+/** x-cos-replication-status: kept among an object's metadata headers, so HEAD and GET report it. */
+export const REPLICATION_STATUS = 'x-cos-replication-status';
+export const REPLICATION_QUEUE = 'replication';
+
+/** One queued replication: a version of a key (an object or a delete marker) to carry to the destination. */
+export interface ReplicationTask {
+  bucket: string;
+  key: string;
+  versionId: string;
+}
+
+/**
+ * The metadata store as writers see it: a write or a delete marker under an enabled rule is marked
+ * PENDING in the same record and queued for the replication worker right after its commit. Replicas
+ * (REPLICA) are never queued again, so two buckets replicating to each other do not loop.
+ */
+export function queueReplication(meta: MetadataStore): MetadataStore {
+  const ruleFor = async (bucket: string, key: string) => replicationRuleFor(replicationOf(await meta.getBucket(bucket)), key);
+  const mark = async (object: ObjectRecord): Promise<ObjectRecord> =>
+    object.meta[REPLICATION_STATUS] !== 'REPLICA' && (await ruleFor(object.bucket, object.key)) ? { ...object, meta: { ...object.meta, [REPLICATION_STATUS]: 'PENDING' } } : object;
+  const queue = async (object: ObjectRecord) => {
+    if (object.meta[REPLICATION_STATUS] === 'PENDING' && object.versionId !== undefined) {
+      await meta.enqueue(REPLICATION_QUEUE, [{ bucket: object.bucket, key: object.key, versionId: object.versionId } satisfies ReplicationTask]);
+    }
+  };
+  const guards: Partial<MetadataStore> = {
+    putObject: async (object) => {
+      const outcome = await meta.putObject(await mark(object));
+      await queue(outcome.object);
+      return outcome;
+    },
+    completeUpload: async (bucket, key, uploadId, complete) => {
+      const rule = await ruleFor(bucket, key);
+      const outcome = await meta.completeUpload(bucket, key, uploadId, (upload, parts) => {
+        const made = complete(upload, parts);
+        return rule ? { ...made, object: { ...made.object, meta: { ...made.object.meta, [REPLICATION_STATUS]: 'PENDING' } } } : made;
+      });
+      await queue(outcome.object);
+      return outcome;
+    },
+    deleteObject: async (bucket, key, versionId) => {
+      const outcome = await meta.deleteObject(bucket, key, versionId);
+      // Delete markers replicate; removing a version for good does not (COS, like S3).
+      if (versionId === undefined && outcome.deleteMarker && outcome.versionId !== undefined && (await ruleFor(bucket, key))) {
+        await meta.enqueue(REPLICATION_QUEUE, [{ bucket, key, versionId: outcome.versionId } satisfies ReplicationTask]);
+      }
+      return outcome;
+    },
+  };
+  return new Proxy(meta, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && property in guards) return guards[property as keyof MetadataStore];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -497,4 +497,19 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await s.deleteAccount('100');
     assert.deepEqual(await s.listGrants('101'), [], 'statements go with their sub-user');
   }));
+
+  test(`${name}: work queues keep items per kind, oldest first, until dequeued`, withStore(async (s) => {
+    await s.enqueue('replication', [{ key: 'a' }, { key: 'b' }]);
+    await s.enqueue('access-log', ['line 1']);
+    await s.enqueue('replication', [{ key: 'c' }]);
+    const first = await s.peekQueue('replication', 2);
+    assert.deepEqual(first.map((q) => q.item), [{ key: 'a' }, { key: 'b' }]);
+    assert.ok(first[0].seq < first[1].seq);
+    await s.dequeue('replication', [first[0].seq, 999_999]);
+    assert.deepEqual((await s.peekQueue('replication', 10)).map((q) => q.item), [{ key: 'b' }, { key: 'c' }]);
+    await s.dequeue('access-log', [first[1].seq]);
+    assert.deepEqual((await s.peekQueue('replication', 10)).length, 2, 'another kind\'s dequeue leaves these alone');
+    assert.deepEqual((await s.peekQueue('access-log', 10)).map((q) => q.item), ['line 1']);
+    assert.deepEqual(await s.peekQueue('none', 10), []);
+  }));
 }

@@ -49,6 +49,7 @@ import type {
   UploadRecord,
   VersioningStatus,
   WriteOutcome,
+  QueuedItem,
 } from './store.js';
 import { isDeleteMarker, versionIdOf } from './store.js';
 
@@ -174,6 +175,16 @@ export const MIGRATIONS: Record<number, string> = {
   // The bucket configurations that are one document each (policy, website, referer, logging...):
   // one JSON object keyed by the configuration's name, NULL when the bucket has none.
   9: 'ALTER TABLE buckets ADD COLUMN configs TEXT;',
+  // Durable work queues of the background workers (replication tasks, access-log lines not yet
+  // delivered): one JSON item per row, in insertion order within a kind.
+  10: `
+    CREATE TABLE work_queue (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      kind TEXT NOT NULL,
+      item TEXT NOT NULL
+    );
+    CREATE INDEX work_queue_by_kind ON work_queue(kind, seq);
+  `,
 };
 
 const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
@@ -552,6 +563,9 @@ function prepareStatements(db: Database.Database) {
       INSERT INTO grants (uin, effect, action, resource, created_at) VALUES (@uin, @effect, @action, @resource, @createdAt)
       ON CONFLICT (uin, effect, action, resource) DO NOTHING`),
     deleteGrant: db.prepare('DELETE FROM grants WHERE uin = @uin AND effect = @effect AND action = @action AND resource = @resource'),
+    enqueue: db.prepare('INSERT INTO work_queue (kind, item) VALUES (?, ?)'),
+    peekQueue: db.prepare('SELECT seq, item FROM work_queue WHERE kind = ? ORDER BY seq LIMIT ?'),
+    dequeue: db.prepare('DELETE FROM work_queue WHERE kind = ? AND seq = ?'),
     listGrants: db.prepare('SELECT uin, effect, action, resource, created_at AS createdAt FROM grants WHERE uin = ? ORDER BY created_at, action, resource'),
     deleteGrantsOf: db.prepare('DELETE FROM grants WHERE uin = ?'),
     uploadsAfterId: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ? ORDER BY upload_id'),
@@ -1122,6 +1136,22 @@ export class SqliteMetadataStore implements MetadataStore {
 
   deleteAccessKey(secretId: string): Promise<boolean> {
     return this.write(() => this.stmt.deleteAccessKey.run(secretId).changes > 0);
+  }
+
+  enqueue(kind: string, items: readonly unknown[]): Promise<void> {
+    return this.write(() => {
+      for (const item of items) this.stmt.enqueue.run(kind, JSON.stringify(item));
+    });
+  }
+
+  async peekQueue(kind: string, limit: number): Promise<QueuedItem[]> {
+    return (this.stmt.peekQueue.all(kind, limit) as Array<{ seq: number; item: string }>).map((row) => ({ seq: row.seq, item: JSON.parse(row.item) as unknown }));
+  }
+
+  dequeue(kind: string, seqs: readonly number[]): Promise<void> {
+    return this.write(() => {
+      for (const seq of seqs) this.stmt.dequeue.run(kind, seq);
+    });
   }
 
   async referencedBlobIds(): Promise<Set<string>> {

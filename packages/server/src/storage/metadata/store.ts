@@ -320,6 +320,12 @@ export interface WriteOutcome {
 /** Builds the object a multipart upload becomes from the upload and all its parts; may throw. */
 export type UploadCompletion = (upload: UploadRecord, parts: PartRecord[]) => { object: ObjectRecord; used: ReadonlySet<number> };
 
+/** One item of a work queue: its JSON value as enqueued, and its place in the queue. */
+export interface QueuedItem {
+  seq: number;
+  item: unknown;
+}
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -415,6 +421,16 @@ export interface MetadataStore {
   deleteGrant(grant: Omit<GrantRecord, 'createdAt'>): Promise<boolean>;
   /** A sub-user's statements, in the order they were added; read on every request of a sub-user. */
   listGrants(uin: string): Promise<GrantRecord[]>;
+
+  /**
+   * Durable work queues of the background workers, by kind (`replication`, `access-log`): items are
+   * appended in one commit, read oldest first, and removed once done, so work survives a restart.
+   */
+  enqueue(kind: string, items: readonly unknown[]): Promise<void>;
+  /** The oldest `limit` items of a kind, with their sequence numbers (increasing). */
+  peekQueue(kind: string, limit: number): Promise<QueuedItem[]>;
+  /** Removes items of a kind by sequence number (unknown ones are ignored). */
+  dequeue(kind: string, seqs: readonly number[]): Promise<void>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
