@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
@@ -133,7 +135,7 @@ test('inventory: put, get, list with continuation and delete by id through the S
   assert.deepEqual(got.Schedule, { Frequency: 'Daily' });
   assert.deepEqual((got.Destination as { COSBucketDestination: { Encryption: unknown } }).COSBucketDestination.Encryption, { SSECOS: '' });
   for (let i = 0; i < 101; i++) {
-    await h.cos.putBucketInventory({ Bucket, Region: REGION, Id: `n${String(i).padStart(3, '0')}`, InventoryConfiguration: inventory(target, { Id: `n${String(i).padStart(3, '0')}` }) });
+    await h.cos.putBucketInventory({ Bucket, Region: REGION, Id: `n${String(i).padStart(3, '0')}`, InventoryConfiguration: inventory(target, { Id: `n${String(i).padStart(3, '0')}`, IsEnabled: 'false' }) });
   }
   const page1 = await h.cos.listBucketInventory({ Bucket, Region: REGION });
   assert.equal(page1.InventoryConfigurations.length, 100);
@@ -148,6 +150,45 @@ test('inventory: put, get, list with continuation and delete by id through the S
   await sdkRejects(h.cos.putBucketInventory({ Bucket, Region: REGION, Id: 'list1', InventoryConfiguration: inventory(target, { OptionalFields: ['Secret'] }) }), 400, 'InvalidArgument');
   await sdkRejects(h.cos.putBucketInventory({ Bucket, Region: REGION, Id: 'list1', InventoryConfiguration: inventory(`nobody-${APPID}`) }), 400, 'InvalidArgument');
   assertCosError(await sendToBucket(h, Bucket, { method: 'PUT', path: '/?inventory&id=bad%0Aid', body: '<InventoryConfiguration/>' }), 400, 'InvalidArgument');
+});
+
+test('inventory: reports are written on the schedule as gzip\'d CSV with a manifest of MD5s', async () => {
+  const Bucket = await newBucket('inv');
+  const target = await newBucket('invdst');
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'docs/a,"quoted".txt', Body: 'aaa' });
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'docs/b.txt', Body: 'bb' });
+  await h.cos.putObject({ Bucket, Region: REGION, Key: 'other/c.txt', Body: 'c' });
+  await h.cos.putBucketInventory({
+    Bucket,
+    Region: REGION,
+    Id: 'daily',
+    InventoryConfiguration: inventory(target, { Id: 'daily', IncludedObjectVersions: 'Current', OptionalFields: ['Size', 'ETag'] }),
+  });
+  await h.server.runInventory();
+  const manifests = async () => (await h.cos.getBucket({ Bucket: target, Region: REGION, Prefix: `inv/${Bucket}/daily/` })).Contents.map((c) => c.Key).filter((k) => k.endsWith('manifest.json'));
+  const [manifestKey] = await manifests();
+  assert.ok(manifestKey, 'a manifest was written');
+  const manifestBody = (await h.cos.getObject({ Bucket: target, Region: REGION, Key: manifestKey })).Body as Buffer;
+  const manifest = JSON.parse(String(manifestBody)) as { sourceBucket: string; fileFormat: string; fileSchema: string; files: Array<{ key: string; size: number; MD5checksum: string }> };
+  assert.equal(manifest.sourceBucket, Bucket);
+  assert.equal(manifest.fileFormat, 'CSV');
+  assert.equal(manifest.fileSchema, 'Bucket, Key, Size, ETag');
+  const checksum = String((await h.cos.getObject({ Bucket: target, Region: REGION, Key: manifestKey.replace('manifest.json', 'manifest.checksum') })).Body).trim();
+  assert.equal(checksum, createHash('md5').update(manifestBody).digest('hex'));
+  assert.equal(manifest.files.length, 1);
+  const data = (await h.cos.getObject({ Bucket: target, Region: REGION, Key: manifest.files[0].key })).Body as Buffer;
+  assert.equal(createHash('md5').update(data).digest('hex'), manifest.files[0].MD5checksum);
+  assert.equal(data.length, manifest.files[0].size);
+  const rows = gunzipSync(data).toString().trim().split('\n');
+  assert.deepEqual(rows, [
+    `"${Bucket}","docs%2Fa%2C%22quoted%22.txt","3","${createHash('md5').update('aaa').digest('hex')}"`,
+    `"${Bucket}","docs%2Fb.txt","2","${createHash('md5').update('bb').digest('hex')}"`,
+  ]);
+  for (let i = 0; i < 100 && (await manifests()).length < 2; i++) {
+    await sleep(100);
+    await h.server.runInventory();
+  }
+  assert.equal((await manifests()).length, 2, 'a day (a second here) later, the next report');
 });
 
 test('replication: versioning is required on both sides; only one destination; GET without one is COS\'s 404', async () => {

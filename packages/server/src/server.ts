@@ -23,6 +23,7 @@ import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
 import { AccessLogs } from './workers/access-log.js';
 import { ReplicationWorker } from './workers/replication.js';
+import { InventoryWorker } from './workers/inventory.js';
 import { guardObjectLock } from './model/object-lock.js';
 import { queueReplication } from './model/replication.js';
 
@@ -90,6 +91,8 @@ export interface ServerOptions {
   originAllow?: string[];
   /** How long an origin may take to answer, in ms. Default 10 s. */
   originTimeoutMs?: number;
+  /** How often due inventory reports are written, in real ms. Default one hour (the lifecycle interval's default). */
+  inventoryIntervalMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -106,6 +109,8 @@ export interface RunningServer {
   runReplication(): Promise<void>;
   /** Delivers the queued access-log lines now. */
   flushAccessLogs(): Promise<void>;
+  /** Writes every inventory report that is due now. */
+  runInventory(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
   close(): Promise<void>;
 }
@@ -200,6 +205,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const replication = new ReplicationWorker(services, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
   replication.start();
   accessLogs.start();
+  const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
+  inventory.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -210,6 +217,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runLifecycle: () => lifecycle.runOnce(),
     runReplication: () => replication.runOnce(),
     flushAccessLogs: () => accessLogs.runOnce(),
+    runInventory: () => inventory.runOnce(),
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((done) => {
@@ -226,6 +234,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
         await lifecycle.stop();
         await replication.stop();
+        await inventory.stop();
         // Lines still queued stay in the store and are delivered after the next start.
         await accessLogs.stop();
         await meta.close();
