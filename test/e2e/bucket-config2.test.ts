@@ -336,3 +336,32 @@ test('origin: a Proxy rule serves without storing; a host outside --origin-allow
   await h.cos.putBucketOrigin({ Bucket, Region: REGION, OriginRule: [originRule('origin.example.com', 'Mirror', 'site/')] });
   await sdkRejects(h.cos.getObject({ Bucket, Region: REGION, Key: 'site/q.html' }), 404, 'NoSuchKey');
 });
+
+test('intelligent tiering: objects start FREQUENT, move to INFREQUENT after Days unread, and back when read', async () => {
+  // 30 days last two seconds here.
+  const fast = await startHarness({ timeScale: 86_400 * 15, lifecycleIntervalMs: 3_600_000 });
+  try {
+    const Bucket = bucketName('tierfx');
+    await fast.cos.putBucket({ Bucket, Region: REGION });
+    await fast.cos.putObject({ Bucket, Region: REGION, Key: 'cold', Body: 'zzz', StorageClass: 'INTELLIGENT_TIERING' });
+    await fast.cos.putObject({ Bucket, Region: REGION, Key: 'plain', Body: 'p' });
+    const tier = async (Key: string) => (await fast.cos.headObject({ Bucket, Region: REGION, Key })).headers?.['x-cos-storage-tier'];
+    assert.equal(await tier('cold'), 'FREQUENT');
+    assert.equal(await tier('plain'), undefined, 'only the INTELLIGENT_TIERING class has tiers');
+    const xml = '<IntelligentTieringConfiguration><Status>Enabled</Status><Transition><Days>30</Days><RequestFrequent>1</RequestFrequent></Transition></IntelligentTieringConfiguration>';
+    assert.equal((await sendToBucket(fast, Bucket, { method: 'PUT', path: '/?intelligenttiering', body: xml })).status, 200);
+    for (let i = 0; i < 100 && (await tier('cold')) !== 'INFREQUENT'; i++) {
+      await sleep(100);
+      await fast.server.runTiering();
+    }
+    assert.equal(await tier('cold'), 'INFREQUENT');
+    const read = await fast.cos.getObject({ Bucket, Region: REGION, Key: 'cold' });
+    assert.equal(String(read.Body), 'zzz');
+    assert.equal(read.headers?.['x-cos-storage-class'], 'INTELLIGENT_TIERING');
+    await fast.server.runTiering();
+    assert.equal(await tier('cold'), 'FREQUENT', 'a read brings it back');
+    assert.ok((await fast.server.services.meta.lastAccess(Bucket, 'cold'))! > 0, 'the read was recorded, in a batch');
+  } finally {
+    await fast.close();
+  }
+});

@@ -24,6 +24,7 @@ import { LifecycleWorker } from './workers/lifecycle.js';
 import { AccessLogs } from './workers/access-log.js';
 import { ReplicationWorker } from './workers/replication.js';
 import { InventoryWorker } from './workers/inventory.js';
+import { TieringWorker } from './workers/tiering.js';
 import { guardObjectLock } from './model/object-lock.js';
 import { queueReplication } from './model/replication.js';
 
@@ -111,6 +112,8 @@ export interface RunningServer {
   flushAccessLogs(): Promise<void>;
   /** Writes every inventory report that is due now. */
   runInventory(): Promise<void>;
+  /** Records pending reads and moves INTELLIGENT_TIERING objects between tiers now. */
+  runTiering(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
   close(): Promise<void>;
 }
@@ -168,6 +171,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const accessLogs = new AccessLogs(services, positiveMs(options.logFlushIntervalMs ?? 5 * 60_000, 'log flush interval'));
   services.accessLogs = accessLogs;
+  // Tiering rounds run with the lifecycle's (they are the same kind of work: classes moving with age).
+  const tiering = new TieringWorker(services, lifecycleIntervalMs);
+  services.tiering = tiering;
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
   const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
   // serve() answers every error itself; the catch is the last guard that keeps the process up.
@@ -207,6 +213,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   accessLogs.start();
   const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
   inventory.start();
+  tiering.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -218,6 +225,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runReplication: () => replication.runOnce(),
     flushAccessLogs: () => accessLogs.runOnce(),
     runInventory: () => inventory.runOnce(),
+    runTiering: () => tiering.runOnce(),
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((done) => {
@@ -235,6 +243,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await lifecycle.stop();
         await replication.stop();
         await inventory.stop();
+        await tiering.stop();
         // Lines still queued stay in the store and are delivered after the next start.
         await accessLogs.stop();
         await meta.close();

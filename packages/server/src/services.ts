@@ -39,4 +39,6 @@ export interface Services {
   log: Logger;
   /** Bucket access logs: told of every finished request (the pipeline's end of request). */
   accessLogs?: { record(done: FinishedRequest): Promise<void> };
+  /** Intelligent tiering: told of reads of INTELLIGENT_TIERING objects (batched, never a write per read). */
+  tiering?: { touch(bucket: string, key: string, time: number): void };
 }

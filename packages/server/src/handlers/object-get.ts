@@ -13,6 +13,7 @@ import { objectHeaders, responseOverrides, versionHeader } from './object-header
 import { readThroughSymlink } from './symlink.js';
 import { fetchFromOrigin } from './origin.js';
 import { retentionHeaders } from '../model/object-lock.js';
+import { TIERING_CLASS } from '../model/intelligent-tiering.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
@@ -61,6 +62,7 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
   const link = read.record.objectType === 'symlink' ? read.record : undefined;
   if (link) read = await readThroughSymlink(ctx, bucketOf(ctx), link, plan, { op: ctx.op, customer });
   const { record, stream: bytes } = read;
+  if (withBody && record.storageClass === TIERING_CLASS) ctx.services.tiering?.touch(record.bucket, record.key, ctx.now);
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
   const headers = { ...objectHeaders(record, ctx.now, overrides), ...encryptionHeaders(record.encryption, customer), ...retentionHeaders(ctx.bucket, record, ctx.services.config.timeScale) };
   if (link) {

@@ -4,7 +4,7 @@
  * read; a read moves them back. The tier is reported in `x-cos-storage-tier` as COS does.
  */
 import { buildXml, CosError, xmlChild } from '@cosbox/protocol';
-import type { BucketRecord } from '../storage/metadata/store.js';
+import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { choice, rootOf, wholeNumber } from './config-doc.js';
 
 export const MAX_TIERING_BYTES = 4 * 1024;
@@ -36,4 +36,13 @@ export function tieringDocument(config: TieringConfig | undefined): string {
 
 export function tieringOf(bucket: BucketRecord | undefined): TieringConfig | undefined {
   return bucket?.configs?.intelligenttiering as TieringConfig | undefined;
+}
+
+/** x-cos-storage-tier, kept among an object's metadata headers once it left the FREQUENT tier. */
+export const STORAGE_TIER = 'x-cos-storage-tier';
+
+/** The tier an INTELLIGENT_TIERING object is in (FREQUENT until the worker moves it); undefined for other classes. */
+export function tierOf(record: ObjectRecord): 'FREQUENT' | 'INFREQUENT' | undefined {
+  if (record.storageClass !== TIERING_CLASS) return undefined;
+  return record.meta[STORAGE_TIER] === 'INFREQUENT' ? 'INFREQUENT' : 'FREQUENT';
 }

@@ -512,4 +512,13 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual((await s.peekQueue('access-log', 10)).map((q) => q.item), ['line 1']);
     assert.deepEqual(await s.peekQueue('none', 10), []);
   }));
+
+  test(`${name}: last access per key keeps the latest time recorded`, withStore(async (s) => {
+    assert.equal(await s.lastAccess('b-1', 'k'), undefined);
+    await s.recordAccess([{ bucket: 'b-1', key: 'k', time: 5 }, { bucket: 'b-1', key: 'k', time: 9 }, { bucket: 'b-1', key: 'j', time: 1 }]);
+    await s.recordAccess([{ bucket: 'b-1', key: 'k', time: 7 }]);
+    assert.equal(await s.lastAccess('b-1', 'k'), 9, 'an older record does not move it back');
+    assert.equal(await s.lastAccess('b-1', 'j'), 1);
+    assert.equal(await s.lastAccess('b-2', 'k'), undefined);
+  }));
 }

@@ -50,6 +50,7 @@ import type {
   VersioningStatus,
   WriteOutcome,
   QueuedItem,
+  AccessRecord,
 } from './store.js';
 import { isDeleteMarker, versionIdOf } from './store.js';
 
@@ -184,6 +185,15 @@ export const MIGRATIONS: Record<number, string> = {
       item TEXT NOT NULL
     );
     CREATE INDEX work_queue_by_kind ON work_queue(kind, seq);
+  `,
+  // Intelligent tiering: when a key was last read (batched by the server, not a write per GET).
+  11: `
+    CREATE TABLE object_access (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      last_access INTEGER NOT NULL,
+      PRIMARY KEY (bucket, key)
+    ) WITHOUT ROWID;
   `,
 };
 
@@ -563,6 +573,8 @@ function prepareStatements(db: Database.Database) {
       INSERT INTO grants (uin, effect, action, resource, created_at) VALUES (@uin, @effect, @action, @resource, @createdAt)
       ON CONFLICT (uin, effect, action, resource) DO NOTHING`),
     deleteGrant: db.prepare('DELETE FROM grants WHERE uin = @uin AND effect = @effect AND action = @action AND resource = @resource'),
+    recordAccess: db.prepare('INSERT INTO object_access (bucket, key, last_access) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET last_access = max(last_access, excluded.last_access)'),
+    lastAccess: db.prepare('SELECT last_access FROM object_access WHERE bucket = ? AND key = ?'),
     enqueue: db.prepare('INSERT INTO work_queue (kind, item) VALUES (?, ?)'),
     peekQueue: db.prepare('SELECT seq, item FROM work_queue WHERE kind = ? ORDER BY seq LIMIT ?'),
     dequeue: db.prepare('DELETE FROM work_queue WHERE kind = ? AND seq = ?'),
@@ -1136,6 +1148,16 @@ export class SqliteMetadataStore implements MetadataStore {
 
   deleteAccessKey(secretId: string): Promise<boolean> {
     return this.write(() => this.stmt.deleteAccessKey.run(secretId).changes > 0);
+  }
+
+  recordAccess(entries: readonly AccessRecord[]): Promise<void> {
+    return this.write(() => {
+      for (const e of entries) this.stmt.recordAccess.run(e.bucket, e.key, e.time);
+    });
+  }
+
+  async lastAccess(bucket: string, key: string): Promise<number | undefined> {
+    return (this.stmt.lastAccess.get(bucket, key) as { last_access: number } | undefined)?.last_access;
   }
 
   enqueue(kind: string, items: readonly unknown[]): Promise<void> {

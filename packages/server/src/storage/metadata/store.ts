@@ -326,6 +326,13 @@ export interface QueuedItem {
   item: unknown;
 }
 
+/** A read of a key at a time (ms), as the intelligent-tiering tracker batches them. */
+export interface AccessRecord {
+  bucket: string;
+  key: string;
+  time: number;
+}
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -431,6 +438,11 @@ export interface MetadataStore {
   peekQueue(kind: string, limit: number): Promise<QueuedItem[]>;
   /** Removes items of a kind by sequence number (unknown ones are ignored). */
   dequeue(kind: string, seqs: readonly number[]): Promise<void>;
+
+  /** Records reads of keys (intelligent tiering), keeping the latest time per key; one commit for the batch. */
+  recordAccess(entries: readonly AccessRecord[]): Promise<void>;
+  /** When the key was last recorded as read, if ever (the record outlives the object: compare with lastModified). */
+  lastAccess(bucket: string, key: string): Promise<number | undefined>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
