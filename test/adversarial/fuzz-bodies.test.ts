@@ -36,6 +36,11 @@ const XML_APIS: Array<[string, BodyApi]> = [
   ['DeleteMultipleObjects', 'DeleteMultipleObjects'],
   ['CompleteMultipartUpload', 'CompleteMultipartUpload'],
   ['RestoreObject', 'RestoreObject'],
+  ['PutBucketLogging', 'PutBucketLogging'],
+  ['PutBucketInventory', 'PutBucketInventory'],
+  ['PutBucketReplication', 'PutBucketReplication'],
+  ['PutBucketIntelligentTiering', 'PutBucketIntelligentTiering'],
+  ['PutBucketOrigin', 'PutBucketOrigin'],
 ];
 
 test('XML bodies mutated from valid ones, on every API that takes XML', () =>

@@ -96,6 +96,7 @@ export const SUBRESOURCES = [
   'version-id-marker', 'upload-id-marker', 'max-uploads', 'max-parts', 'part-number-marker', 'response-content-type',
   'response-content-disposition', 'response-cache-control', 'x-cos-security-token', 'q-sign-algorithm', 'q-ak', 'q-signature',
   'q-sign-time', 'q-key-time', 'q-header-list', 'q-url-param-list', '__proto__', 'constructor', 'hasOwnProperty', '', '=',
+  'object-lock', 'intelligenttiering', 'intelligent-tiering', 'origin', 'id', 'continuation-token', 'Logging', 'INVENTORY',
 ];
 
 /** A raw query string: known and unknown names, duplicates, empty values, broken escapes. */

@@ -7,7 +7,7 @@ import { buildXml, CosError, xmlChild } from '@cosbox/protocol';
 import type { BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
 import { choice, rootOf, wholeNumber } from './config-doc.js';
 
-export const MAX_TIERING_BYTES = 4 * 1024;
+export const MAX_TIERING_BYTES = 16 * 1024;
 export const TIERING_CLASS = 'INTELLIGENT_TIERING';
 /** The days COS accepts. */
 const TIERING_DAYS = [30, 60, 90];
@@ -18,7 +18,7 @@ export interface TieringConfig {
 }
 
 export function tieringFromXml(text: string): TieringConfig {
-  const root = rootOf(text, 'IntelligentTieringConfiguration', 16);
+  const root = rootOf(text, 'IntelligentTieringConfiguration');
   const status = choice(root.Status, 'Status', ['Enabled', 'Suspended'] as const);
   const transition = xmlChild(root.Transition);
   if (!transition) throw new CosError('MalformedXML', 'IntelligentTieringConfiguration needs Transition.');

@@ -34,7 +34,7 @@ export function checkInventoryId(id: string | undefined): string {
 }
 
 export function inventoryFromXml(text: string, id: string): InventoryConfig {
-  const root = rootOf(text, 'InventoryConfiguration', 64);
+  const root = rootOf(text, 'InventoryConfiguration');
   if (requiredText(root.Id, 'Id', 64) !== id) throw new CosError('InvalidArgument', 'The Id in the document must be the id in the query.');
   const cos = xmlChild(xmlChild(root.Destination)?.COSBucketDestination);
   if (!cos) throw new CosError('MalformedXML', 'InventoryConfiguration needs Destination.COSBucketDestination.');

@@ -18,7 +18,7 @@ export interface LoggingConfig {
 
 /** The configuration a document sets, undefined for an empty BucketLoggingStatus (logging off). */
 export function loggingFromXml(text: string): LoggingConfig | undefined {
-  const root = rootOf(text, 'BucketLoggingStatus', 16);
+  const root = rootOf(text, 'BucketLoggingStatus');
   if (root.LoggingEnabled === undefined) {
     if (Object.keys(root).length > 0) throw new CosError('MalformedXML', 'BucketLoggingStatus holds only LoggingEnabled.');
     return undefined;

@@ -13,7 +13,7 @@ import type { BucketRecord, MetadataStore, ObjectVersion } from '../storage/meta
 import { afterDays } from './clock.js';
 import { choice, rootOf, wholeNumber } from './config-doc.js';
 
-export const MAX_OBJECT_LOCK_BYTES = 4 * 1024;
+export const MAX_OBJECT_LOCK_BYTES = 16 * 1024;
 export const MAX_RETENTION_DAYS = 36500;
 
 export interface ObjectLockConfig {
@@ -21,7 +21,7 @@ export interface ObjectLockConfig {
 }
 
 export function objectLockFromXml(text: string): ObjectLockConfig {
-  const root = rootOf(text, 'ObjectLockConfiguration', 16);
+  const root = rootOf(text, 'ObjectLockConfiguration');
   choice(root.ObjectLockEnabled, 'ObjectLockEnabled', ['Enabled'] as const);
   const retention = xmlChild(xmlChild(root.Rule)?.DefaultRetention);
   if (!retention) throw new CosError('MalformedXML', 'ObjectLockConfiguration needs Rule.DefaultRetention.Days.');
