@@ -54,19 +54,25 @@ export async function fetchFromOrigin(ctx: RequestContext, error: unknown, withB
     return undefined;
   }
   const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : undefined;
+  const length = /^\d{1,15}$/.test(response.headers['content-length'] ?? '') ? Number(response.headers['content-length']) : undefined;
   if (rule.type === 'Mirror' && rule.copyOriginData) {
-    const length = Number(response.headers['content-length']);
-    await storeObject(ctx.services, {
+    try {
+      await storeObject(ctx.services, {
       bucket: bucket.name,
       key,
       ownerUin: bucket.ownerUin,
-      body: response,
-      size: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-      attributes: { storageClass: 'STANDARD', contentHeaders: { 'content-type': safeHeader(contentType) ?? contentTypeOf(key) }, meta: {} },
-    });
+        body: response,
+        size: length,
+        attributes: { storageClass: 'STANDARD', contentHeaders: { 'content-type': safeHeader(contentType) ?? contentTypeOf(key) }, meta: {} },
+      });
+    } catch (err) {
+      // An origin that sends fewer bytes than it announced, or too many: as if it had nothing.
+      log.warn({ err, host: rule.hostName, requestId: ctx.requestId }, 'origin object could not be stored');
+      response.destroy();
+      return undefined;
+    }
     return 'stored';
   }
-  const length = response.headers['content-length'];
   if (!withBody) response.resume();
   return {
     status: 200,

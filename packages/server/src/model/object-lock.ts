@@ -89,6 +89,17 @@ export function guardObjectLock(meta: MetadataStore, timeScale: number): Metadat
       if (await locked(bucket, key)) return undefined;
       return meta.deleteObjectIf(bucket, key, matches);
     },
+    // Tags and ACLs of a locked object may change; its bytes (an append) may not.
+    updateObject: async (bucket, key, decide, versionId) => {
+      const version = versionId === undefined ? await meta.getObject(bucket, key) : await meta.getObjectVersion(bucket, key, versionId);
+      const until = version && retainUntil(await meta.getBucket(bucket), version, timeScale);
+      const held = until !== undefined && Date.now() < until;
+      return meta.updateObject(bucket, key, (current) => {
+        const next = decide(current);
+        if (held && current && (next.size !== current.size || next.etag !== current.etag)) throw lockedError(key);
+        return next;
+      }, versionId);
+    },
     completeUpload: async (bucket, key, uploadId, complete) => {
       if (await locked(bucket, key)) throw lockedError(key);
       return meta.completeUpload(bucket, key, uploadId, complete);
