@@ -230,6 +230,9 @@ test('replication: new objects, overwrites and delete markers reach the destinat
   assert.equal(String(replica.Body), 'one');
   assert.equal(replica.headers?.['x-cos-replication-status'], 'REPLICA');
   assert.equal(replica.headers?.['content-type'], 'text/plain');
+  const plain = await newBucket('repplain');
+  await h.cos.putObjectCopy({ Bucket: plain, Region: REGION, Key: 'copied', CopySource: `${Bucket}.cos.${REGION}.myqcloud.com/docs/a.txt` });
+  assert.equal((await h.cos.headObject({ Bucket: plain, Region: REGION, Key: 'copied' })).headers?.['x-cos-replication-status'], undefined, 'a copy is no replica');
   await sdkRejects(h.cos.headObject({ Bucket: dest, Region: REGION, Key: 'other/b.txt' }), 404);
 
   await h.cos.putObject({ Bucket, Region: REGION, Key: 'docs/a.txt', Body: 'two' });

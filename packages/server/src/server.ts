@@ -143,7 +143,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await mkdir(dataDir, { recursive: true });
   const store = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
   // Every writer goes through object lock's checks and replication's queueing.
-  const meta = queueReplication(guardObjectLock(store, timeScale));
+  const locked = guardObjectLock(store, timeScale);
+  const meta = queueReplication(locked);
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
@@ -208,7 +209,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
   lifecycle.start();
-  const replication = new ReplicationWorker(services, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
+  // Replicas are written beneath the replication queueing (never queued again), still under object lock.
+  const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
   replication.start();
   accessLogs.start();
   const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));

@@ -4,7 +4,8 @@
  * as COS requires, both buckets have versioning enabled and every rule names the same destination.
  */
 import { buildXml, CosError, xmlChild, xmlList } from '@cosbox/protocol';
-import type { BucketRecord, MetadataStore, ObjectRecord } from '../storage/metadata/store.js';
+import { STORAGE_TIER } from './intelligent-tiering.js';
+import { REPLICATION_QUEUE_KIND, REPLICATION_STATUS_META, type BucketRecord, type MetadataStore, type ObjectRecord } from '../storage/metadata/store.js';
 import { choice, optionalText, parseBucketResource, requiredText, rootOf } from './config-doc.js';
 
 export const MAX_REPLICATION_BYTES = 64 * 1024;
@@ -85,51 +86,49 @@ export function replicationRuleFor(config: ReplicationConfig | undefined, key: s
 }
 
 /** x-cos-replication-status: kept among an object's metadata headers, so HEAD and GET report it. */
-export const REPLICATION_STATUS = 'x-cos-replication-status';
-export const REPLICATION_QUEUE = 'replication';
+export const REPLICATION_STATUS = REPLICATION_STATUS_META;
+export const REPLICATION_QUEUE = REPLICATION_QUEUE_KIND;
 
-/** One queued replication: a version of a key (an object or a delete marker) to carry to the destination. */
+/**
+ * One queued replication: a version of a key to carry to the destination, or (`marker`) the delete
+ * marker that is the key's latest version.
+ */
 export interface ReplicationTask {
   bucket: string;
   key: string;
-  versionId: string;
+  versionId?: string;
+  marker?: boolean;
 }
 
 /**
- * The metadata store as writers see it: a write or a delete marker under an enabled rule is marked
- * PENDING in the same record and queued for the replication worker right after its commit. Replicas
- * (REPLICA) are never queued again, so two buckets replicating to each other do not loop.
+ * The metadata store as the API's writers see it: a write under an enabled rule is marked PENDING,
+ * which the store queues in the write's own transaction; a DELETE that may add a delete marker queues
+ * a marker task in the same group commit as the delete (both are issued in one turn). The replication
+ * worker writes its replicas (REPLICA) to the store beneath this one, so a replica is never queued
+ * again and two buckets replicating to each other do not loop.
  */
 export function queueReplication(meta: MetadataStore): MetadataStore {
   const ruleFor = async (bucket: string, key: string) => replicationRuleFor(replicationOf(await meta.getBucket(bucket)), key);
-  const mark = async (object: ObjectRecord): Promise<ObjectRecord> =>
-    object.meta[REPLICATION_STATUS] !== 'REPLICA' && (await ruleFor(object.bucket, object.key)) ? { ...object, meta: { ...object.meta, [REPLICATION_STATUS]: 'PENDING' } } : object;
-  const queue = async (object: ObjectRecord) => {
-    if (object.meta[REPLICATION_STATUS] === 'PENDING' && object.versionId !== undefined) {
-      await meta.enqueue(REPLICATION_QUEUE, [{ bucket: object.bucket, key: object.key, versionId: object.versionId } satisfies ReplicationTask]);
-    }
+  // A status is the server's to set: one copied along with an object's metadata (PUT Object - Copy) is dropped.
+  const fresh = (object: ObjectRecord, replicate: boolean): ObjectRecord => {
+    const { [REPLICATION_STATUS]: _status, [STORAGE_TIER]: _tier, ...rest } = object.meta;
+    return { ...object, meta: replicate ? { ...rest, [REPLICATION_STATUS]: 'PENDING' } : rest };
   };
   const guards: Partial<MetadataStore> = {
-    putObject: async (object) => {
-      const outcome = await meta.putObject(await mark(object));
-      await queue(outcome.object);
-      return outcome;
-    },
+    putObject: async (object) => meta.putObject(fresh(object, (await ruleFor(object.bucket, object.key)) !== undefined)),
     completeUpload: async (bucket, key, uploadId, complete) => {
       const rule = await ruleFor(bucket, key);
-      const outcome = await meta.completeUpload(bucket, key, uploadId, (upload, parts) => {
+      return meta.completeUpload(bucket, key, uploadId, (upload, parts) => {
         const made = complete(upload, parts);
-        return rule ? { ...made, object: { ...made.object, meta: { ...made.object.meta, [REPLICATION_STATUS]: 'PENDING' } } } : made;
+        return { ...made, object: fresh(made.object, rule !== undefined) };
       });
-      await queue(outcome.object);
-      return outcome;
     },
     deleteObject: async (bucket, key, versionId) => {
-      const outcome = await meta.deleteObject(bucket, key, versionId);
       // Delete markers replicate; removing a version for good does not (COS, like S3).
-      if (versionId === undefined && outcome.deleteMarker && outcome.versionId !== undefined && (await ruleFor(bucket, key))) {
-        await meta.enqueue(REPLICATION_QUEUE, [{ bucket, key, versionId: outcome.versionId } satisfies ReplicationTask]);
-      }
+      if (versionId !== undefined || !(await ruleFor(bucket, key))) return meta.deleteObject(bucket, key, versionId);
+      const deleted = meta.deleteObject(bucket, key);
+      const queued = meta.enqueue(REPLICATION_QUEUE, [{ bucket, key, marker: true } satisfies ReplicationTask]);
+      const [outcome] = await Promise.all([deleted, queued]);
       return outcome;
     },
   };

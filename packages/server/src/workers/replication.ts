@@ -58,8 +58,9 @@ export class ReplicationWorker {
 
   private async replicate(task: ReplicationTask): Promise<void> {
     const { meta, log } = this.services;
-    const version = await meta.getObjectVersion(task.bucket, task.key, task.versionId);
-    if (!version) return; // removed meanwhile: nothing left to carry
+    // A marker task carries the key's latest delete marker, if the delete made one and it still is.
+    const version = task.marker ? await meta.latestDeleteMarker(task.bucket, task.key) : task.versionId !== undefined ? await meta.getObjectVersion(task.bucket, task.key, task.versionId) : undefined;
+    if (!version) return; // removed meanwhile, or no marker was added: nothing to carry
     try {
       const rule = replicationRuleFor(replicationOf(await meta.getBucket(task.bucket)), task.key);
       if (!rule) throw new CosError('InvalidRequest', 'No replication rule covers the key any more.');

@@ -521,4 +521,15 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.equal(await s.lastAccess('b-1', 'j'), 1);
     assert.equal(await s.lastAccess('b-2', 'k'), undefined);
   }));
+
+  test(`${name}: a versioned write marked PENDING for replication is queued with it`, withStore(async (s) => {
+    await s.createBucket(bucket('r-1'), 10);
+    await s.putObject({ ...object('r-1', 'plain'), meta: { 'x-cos-replication-status': 'PENDING' } });
+    assert.deepEqual(await s.peekQueue('replication', 10), [], 'no versioning, no version to replicate');
+    await s.setBucketVersioning('r-1', 'Enabled');
+    const { object: written } = await s.putObject({ ...object('r-1', 'k'), meta: { 'x-cos-replication-status': 'PENDING' } });
+    await s.putObject(object('r-1', 'unmarked'));
+    await s.updateObject('r-1', 'k', (current) => ({ ...current!, meta: { 'x-cos-replication-status': 'COMPLETED' } }), written.versionId);
+    assert.deepEqual((await s.peekQueue('replication', 10)).map((q) => q.item), [{ bucket: 'r-1', key: 'k', versionId: written.versionId }]);
+  }));
 }

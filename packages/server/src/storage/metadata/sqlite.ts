@@ -52,7 +52,7 @@ import type {
   QueuedItem,
   AccessRecord,
 } from './store.js';
-import { isDeleteMarker, versionIdOf } from './store.js';
+import { isDeleteMarker, REPLICATION_QUEUE_KIND, REPLICATION_STATUS_META, versionIdOf } from './store.js';
 
 const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
@@ -823,6 +823,9 @@ export class SqliteMetadataStore implements MetadataStore {
       replaced.push(...this.dropVersion(object.bucket, object.key, 'null'));
     }
     this.upsert(installed);
+    if (installed.meta[REPLICATION_STATUS_META] === 'PENDING' && installed.versionId !== undefined) {
+      this.stmt.enqueue.run(REPLICATION_QUEUE_KIND, JSON.stringify({ bucket: installed.bucket, key: installed.key, versionId: installed.versionId }));
+    }
     return { object: installed, replaced };
   }
 

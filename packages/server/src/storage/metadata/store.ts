@@ -333,6 +333,14 @@ export interface AccessRecord {
   time: number;
 }
 
+/**
+ * A write whose `meta` holds this header with the value PENDING is queued for replication in the same
+ * transaction (`enqueue('replication', { bucket, key, versionId })`), so no replication is lost to a
+ * crash between the write and its task.
+ */
+export const REPLICATION_STATUS_META = 'x-cos-replication-status';
+export const REPLICATION_QUEUE_KIND = 'replication';
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -366,6 +374,7 @@ export interface MetadataStore {
    * without versioning the old object is replaced; with versioning enabled it becomes a noncurrent
    * version and the new one gets a fresh version id; while suspended the new one is the `null`
    * version, replacing any earlier `null` version. Throws NoSuchBucket when the bucket is gone.
+   * A versioned write marked PENDING for replication is queued with it (REPLICATION_STATUS_META).
    */
   putObject(object: ObjectRecord): Promise<WriteOutcome>;
   /**
