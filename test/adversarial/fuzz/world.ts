@@ -151,6 +151,7 @@ export class World {
     await this.must(this.call('PUT', bucket, '/?acl', [['x-cos-acl', 'private']]), 'PUT Bucket acl');
     for (const sub of ['cors', 'lifecycle', 'tagging']) await this.call('DELETE', bucket, `/?${sub}`);
     for (const sub of ['origin', 'replication', 'inventory&id=fz']) await this.call('DELETE', bucket, `/?${sub}`);
+    await this.call('PUT', bucket, '/?logging', [], Buffer.from('<BucketLoggingStatus/>'));
     this.dirty = false;
   }
 

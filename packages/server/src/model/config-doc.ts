@@ -20,7 +20,6 @@ export function optionalText(value: XmlValue | undefined, field: string, maxLeng
   if (Array.isArray(value) && value.length > 1) throw new CosError('MalformedXML', `${field} may appear once.`);
   const text = xmlText(value)?.trim();
   if (text === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) throw new CosError('InvalidArgument', `${field} holds a control character.`);
   if (text.length > maxLength) throw new CosError('InvalidArgument', `${field} is longer than ${maxLength} characters.`);
   return text;
