@@ -200,7 +200,7 @@ test('replication: versioning is required on both sides; only one destination; G
   const Bucket = await newBucket('repsrc', true);
   const plain = await newBucket('repplain');
   const Role = `qcs::cam::uin/${UIN}:uin/${UIN}`;
-  const rule = (dest: string, ID = 'r1', Prefix = '') => ({ ID, Status: 'Enabled', Prefix, Destination: { Bucket: `qcs::cos:ap-beijing::${dest}`, StorageClass: 'Standard' } });
+  const rule = (dest: string, ID = 'r1', Prefix = '', region = REGION) => ({ ID, Status: 'Enabled', Prefix, Destination: { Bucket: `qcs::cos:${region}::${dest}`, StorageClass: 'Standard' } });
   assert.deepEqual((await h.cos.getBucketReplication({ Bucket, Region: REGION })).ReplicationConfiguration, { Rules: [] }, 'the SDK maps COS\'s 404 to no rules');
   assertCosError(await get(Bucket, 'replication'), 404, 'ReplicationConfigurationnotFoundError');
   await sdkRejects(h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role, Rules: [rule(plain)] } }), 400, 'InvalidRequest');
@@ -208,9 +208,15 @@ test('replication: versioning is required on both sides; only one destination; G
   const third = await newBucket('repdst', true);
   await sdkRejects(h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role, Rules: [rule(other), rule(third, 'r2', 'x/')] } }), 400, 'MultiBucketNotSupport');
   await sdkRejects(h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role: 'admin', Rules: [rule(other)] } }), 400, 'InvalidArgument');
+  await sdkRejects(h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role, Rules: [rule(other, 'r1', '', 'ap-beijing')] } }), 400, 'InvalidArgument');
+  // A destination in another region: a bucket made on this server's ap-beijing endpoint.
+  const beijing = bucketName('repbj');
+  await h.cos.putBucket({ Bucket: beijing, Region: 'ap-beijing' });
+  await h.cos.putBucketVersioning({ Bucket: beijing, Region: 'ap-beijing', VersioningConfiguration: { Status: 'Enabled' } });
+  await h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role, Rules: [rule(beijing, 'r1', '', 'ap-beijing')] } });
   await h.cos.putBucketReplication({ Bucket, Region: REGION, ReplicationConfiguration: { Role, Rules: [rule(other)] } });
   const got = await h.cos.getBucketReplication({ Bucket, Region: REGION });
-  assert.equal(got.ReplicationConfiguration.Rules[0].Destination.Bucket, `qcs::cos:ap-beijing::${other}`);
+  assert.equal(got.ReplicationConfiguration.Rules[0].Destination.Bucket, `qcs::cos:${REGION}::${other}`);
   await h.cos.deleteBucketReplication({ Bucket, Region: REGION });
   assertCosError(await get(Bucket, 'replication'), 404, 'ReplicationConfigurationnotFoundError');
 });

@@ -20,7 +20,9 @@ export async function putBucketInventory(ctx: RequestContext): Promise<ResponseS
   checkContentMd5(ctx, body, { optional: true });
   const config = inventoryFromXml(body.toString('utf8'), id);
   const destination = await ctx.services.meta.getBucket(config.destinationBucket);
-  if (!destination || destination.ownerUin !== bucket.ownerUin) throw new CosError('InvalidArgument', `The destination bucket ${config.destinationBucket} does not exist or is not yours.`);
+  if (!destination || destination.ownerUin !== bucket.ownerUin || !config.destination.startsWith(`qcs::cos:${destination.region}::`)) {
+    throw new CosError('InvalidArgument', `The destination bucket ${config.destination} does not exist, is not yours or is in another region.`);
+  }
   const all = { ...inventoriesOf(bucket), [id]: config };
   if (Object.keys(all).length > MAX_INVENTORIES) throw new CosError('InvalidArgument', `At most ${MAX_INVENTORIES} inventory configurations per bucket.`);
   await ctx.services.meta.setBucketConfig(bucket.name, 'inventory', all);

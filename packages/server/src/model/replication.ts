@@ -59,6 +59,8 @@ export function replicationFromXml(text: string): ReplicationConfig {
 export function checkReplicationBuckets(source: BucketRecord, destination: BucketRecord | undefined, config: ReplicationConfig): void {
   if (!destination) throw new CosError('InvalidArgument', `The destination bucket ${config.rules[0].destinationBucket} does not exist.`);
   if (destination.name === source.name) throw new CosError('InvalidArgument', 'A bucket cannot replicate to itself.');
+  const named = parseBucketResource(config.rules[0].destination, 'Destination.Bucket').region;
+  if (named !== destination.region) throw new CosError('InvalidArgument', `The destination bucket is in ${destination.region}, not ${named}.`);
   if (destination.ownerUin !== source.ownerUin) throw new CosError('AccessDenied', 'The destination bucket belongs to another account.');
   if (source.versioning !== 'Enabled' || destination.versioning !== 'Enabled') {
     throw new CosError('InvalidRequest', 'Versioning must be enabled on both the source and the destination bucket to replicate.');
