@@ -196,6 +196,30 @@ test('inventory: reports are written on the schedule as gzip\'d CSV with a manif
   assert.equal((await manifests()).length, 2, 'a day (a second here) later, the next report');
 });
 
+test('inventory: All lists every version and delete marker, newest first, with IsLatest and IsDeleteMarker', async () => {
+  const Bucket = await newBucket('inva', true);
+  const target = await newBucket('invadst');
+  const v1 = await h.cos.putObject({ Bucket, Region: REGION, Key: 'docs/k', Body: 'one' });
+  const v2 = await h.cos.putObject({ Bucket, Region: REGION, Key: 'docs/k', Body: 'two!' });
+  const marker = await h.cos.deleteObject({ Bucket, Region: REGION, Key: 'docs/k' });
+  await h.cos.putBucketInventory({
+    Bucket,
+    Region: REGION,
+    Id: 'all',
+    InventoryConfiguration: inventory(target, { Id: 'all', Schedule: { Frequency: 'Weekly' }, OptionalFields: ['Size'] }),
+  });
+  await h.server.runInventory();
+  const keys = (await h.cos.getBucket({ Bucket: target, Region: REGION, Prefix: `inv/${Bucket}/all/` })).Contents.map((c) => c.Key);
+  const manifest = JSON.parse(String((await h.cos.getObject({ Bucket: target, Region: REGION, Key: keys.find((k) => k.endsWith('manifest.json'))! })).Body)) as { fileSchema: string; files: Array<{ key: string }> };
+  assert.equal(manifest.fileSchema, 'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size');
+  const data = (await h.cos.getObject({ Bucket: target, Region: REGION, Key: manifest.files[0].key })).Body as Buffer;
+  assert.deepEqual(gunzipSync(data).toString().trim().split('\n'), [
+    `"${Bucket}","docs%2Fk","${marker.headers?.['x-cos-version-id']}","true","true",""`,
+    `"${Bucket}","docs%2Fk","${v2.headers?.['x-cos-version-id']}","false","false","4"`,
+    `"${Bucket}","docs%2Fk","${v1.headers?.['x-cos-version-id']}","false","false","3"`,
+  ]);
+});
+
 test('replication: versioning is required on both sides; only one destination; GET without one is COS\'s 404', async () => {
   const Bucket = await newBucket('repsrc', true);
   const plain = await newBucket('repplain');
