@@ -123,6 +123,48 @@ const APIS: XmlApi[] = [
     limit: 2 * MB,
     sample: '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"00000000000000000000000000000000"</ETag></Part></CompleteMultipartUpload>',
   },
+  // Bucket configurations, part 2 (replication needs versioned buckets: its checks are in bucket-config2.test.ts).
+  {
+    name: 'PUT Bucket logging',
+    method: 'PUT',
+    path: () => '/?logging',
+    root: 'BucketLoggingStatus',
+    limit: 16 * KB,
+    sample: `<BucketLoggingStatus><LoggingEnabled><TargetBucket>${Bucket}</TargetBucket><TargetPrefix>logs/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`,
+  },
+  {
+    name: 'PUT Bucket inventory',
+    method: 'PUT',
+    path: () => '/?inventory&id=x1',
+    root: 'InventoryConfiguration',
+    limit: 16 * KB,
+    sample: `<InventoryConfiguration><Id>x1</Id><IsEnabled>false</IsEnabled><Destination><COSBucketDestination><Format>CSV</Format><Bucket>qcs::cos:${REGION}::${Bucket}</Bucket><Prefix>inv</Prefix></COSBucketDestination></Destination><Schedule><Frequency>Weekly</Frequency></Schedule><Filter><Prefix>a</Prefix></Filter><IncludedObjectVersions>All</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>`,
+  },
+  {
+    name: 'PUT Bucket intelligenttiering',
+    method: 'PUT',
+    path: () => '/?intelligenttiering',
+    root: 'IntelligentTieringConfiguration',
+    limit: 16 * KB,
+    sample: '<IntelligentTieringConfiguration><Status>Suspended</Status><Transition><Days>90</Days><RequestFrequent>1</RequestFrequent></Transition></IntelligentTieringConfiguration>',
+  },
+  {
+    name: 'PUT Bucket origin',
+    method: 'PUT',
+    path: () => '/?origin',
+    root: 'OriginConfiguration',
+    limit: 32 * KB,
+    sample: '<OriginConfiguration><OriginRule><RulePriority>1</RulePriority><OriginType>Proxy</OriginType><OriginCondition><HTTPStatusCode>404</HTTPStatusCode><Prefix>o/</Prefix></OriginCondition><OriginParameter><Protocol>HTTP</Protocol></OriginParameter><OriginInfo><HostInfo><HostName>127.0.0.1:9</HostName></HostInfo></OriginInfo></OriginRule></OriginConfiguration>',
+  },
+  {
+    // Last: once set, a lock stays (nothing after this writes over an object).
+    name: 'PUT Bucket object-lock',
+    method: 'PUT',
+    path: () => '/?object-lock',
+    root: 'ObjectLockConfiguration',
+    limit: 16 * KB,
+    sample: '<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>',
+  },
 ];
 
 const DANGEROUS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];

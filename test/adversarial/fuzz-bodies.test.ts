@@ -43,6 +43,12 @@ const XML_APIS: Array<[string, BodyApi]> = [
   ['PutBucketReferer', 'PutBucketReferer'],
   ['PutBucketAccelerate', 'PutBucketAccelerate'],
   ['PutBucketDomain', 'PutBucketDomain'],
+
+  ['PutBucketLogging', 'PutBucketLogging'],
+  ['PutBucketInventory', 'PutBucketInventory'],
+  ['PutBucketReplication', 'PutBucketReplication'],
+  ['PutBucketIntelligentTiering', 'PutBucketIntelligentTiering'],
+  ['PutBucketOrigin', 'PutBucketOrigin'],
 ];
 
 test('XML bodies mutated from valid ones, on every API that takes XML', () =>

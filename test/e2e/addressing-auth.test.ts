@@ -107,7 +107,7 @@ test('C004 a host naming another region than the bucket\'s is NoSuchBucket', asy
 });
 
 test('C005 C083 an unknown sub-resource is NotImplemented 501, never a listing or an object', async () => {
-  for (const path of ['/?notification', '/?guetzli', '/?replication', '/regional?torrent']) {
+  for (const path of ['/?notification', '/?guetzli', '/regional?torrent']) {
     const res = await sendToBucket(h, Bucket, { path });
     assertCosError(res, 501, 'NotImplemented');
   }

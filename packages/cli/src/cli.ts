@@ -27,6 +27,8 @@ interface ServeOptions {
   logLevel: string;
   timeScale: number;
   lifecycleInterval: number;
+  logFlushInterval: number;
+  originAllow: string[];
   console: boolean;
   headersTimeout?: number;
   bodyTimeout?: number;
@@ -108,6 +110,8 @@ async function serve(o: ServeOptions): Promise<void> {
     logLevel: o.logLevel,
     timeScale: o.timeScale,
     lifecycleIntervalMs: o.lifecycleInterval * 1000,
+    logFlushIntervalMs: o.logFlushInterval * 1000,
+    originAllow: o.originAllow,
     console: o.console,
     limits: limitsFrom(o),
   });
@@ -148,6 +152,8 @@ program
   .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'info')
   .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
   .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
+  .option('--log-flush-interval <seconds>', 'how often bucket access logs are delivered to their target buckets, in seconds', positiveNumber, 300)
+  .option('--origin-allow <hosts>', 'comma-separated hosts back-to-origin rules may fetch from (* for any; default: loopback only)', (v: string) => v.split(',').map((h) => h.trim()).filter((h) => h !== ''), [] as string[])
   .option('--no-console', 'do not serve the web console at /-/console/')
   .option('--headers-timeout <seconds>', 'request headers must be complete within this (default 20)', positiveNumber)
   .option('--body-timeout <seconds>', 'a request body silent (or below --body-min-rate) this long gets 400 RequestTimeOut (default 20)', positiveNumber)

@@ -88,6 +88,13 @@ export const ERROR_TABLE = {
   NoSuchUpload: { status: 404, message: 'The specified upload does not exist.' },
   NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist.' },
+  // Bucket configurations, part 2 (logging, inventory, replication, object lock, origin), as COS names them.
+  NoSuchInventoryConfiguration: { status: 404, message: 'The specified inventory configuration does not exist.' },
+  // The code COS answers and the official SDK recognises (sic: lower-case `not`).
+  ReplicationConfigurationnotFoundError: { status: 404, message: 'The replication configuration was not found.' },
+  ObjectLockConfigurationNotFoundError: { status: 404, message: 'Object Lock configuration does not exist for this bucket.' },
+  NoSuchOriginConfiguration: { status: 404, message: 'The origin configuration does not exist.' },
+  InvalidTargetBucketForLogging: { status: 400, message: 'The target bucket for logging does not exist, is not yours or is not in the same region.' },
   // Not in seed 004 (no bucket tagging there, FEATURES §1.17): COS's answer to GET Bucket tagging without tags.
   NoSuchTagSet: { status: 404, message: 'There is no tag set associated with the bucket.' },
   // Bucket configurations (issue 16: policy, website, encryption, referer, domain), as COS names them.

@@ -57,6 +57,24 @@ export const OPERATIONS = {
   GetBucketDomain: { target: 'bucket', access: 'owner' },
   DeleteBucketDomain: { target: 'bucket', access: 'owner' },
 
+  // Bucket configurations, part 2: access logs, inventory, replication, object lock, intelligent tiering, origin.
+  PutBucketLogging: { target: 'bucket', access: 'owner' },
+  GetBucketLogging: { target: 'bucket', access: 'owner' },
+  PutBucketInventory: { target: 'bucket', access: 'owner' },
+  GetBucketInventory: { target: 'bucket', access: 'owner' },
+  ListBucketInventory: { target: 'bucket', access: 'owner' },
+  DeleteBucketInventory: { target: 'bucket', access: 'owner' },
+  PutBucketReplication: { target: 'bucket', access: 'owner' },
+  GetBucketReplication: { target: 'bucket', access: 'owner' },
+  DeleteBucketReplication: { target: 'bucket', access: 'owner' },
+  PutBucketObjectLock: { target: 'bucket', access: 'owner' },
+  GetBucketObjectLock: { target: 'bucket', access: 'owner' },
+  PutBucketIntelligentTiering: { target: 'bucket', access: 'owner' },
+  GetBucketIntelligentTiering: { target: 'bucket', access: 'owner' },
+  PutBucketOrigin: { target: 'bucket', access: 'owner' },
+  GetBucketOrigin: { target: 'bucket', access: 'owner' },
+  DeleteBucketOrigin: { target: 'bucket', access: 'owner' },
+
   GetObject: { target: 'object', access: 'read' },
   HeadObject: { target: 'object', access: 'read' },
   /** S3's GetObjectAttributes (`GET /<key>?attributes`): what HEAD says, as a document. */

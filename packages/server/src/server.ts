@@ -23,6 +23,12 @@ import { FsBlobStore } from './storage/blob/fs.js';
 import { lockDataDirectory, type DataDirectoryLock } from './storage/data-lock.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
+import { AccessLogs } from './workers/access-log.js';
+import { ReplicationWorker } from './workers/replication.js';
+import { InventoryWorker } from './workers/inventory.js';
+import { TieringWorker } from './workers/tiering.js';
+import { guardObjectLock } from './model/object-lock.js';
+import { queueReplication } from './model/replication.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -82,6 +88,16 @@ export interface ServerOptions {
   consoleDir?: string;
   /** Timeouts and connection caps (http/limits.ts); each absent one takes its safe default. */
   limits?: Partial<ServerLimits>;
+  /** How often queued access-log lines are delivered as objects (`--log-flush-interval`), in ms. Default 5 minutes. */
+  logFlushIntervalMs?: number;
+  /** How often the replication worker works its queue, in ms. Default 1 second. */
+  replicationIntervalMs?: number;
+  /** Hosts back-to-origin rules may fetch from (`--origin-allow`, `*` for any); default loopback only. */
+  originAllow?: string[];
+  /** How long an origin may take to answer, in ms. Default 10 s. */
+  originTimeoutMs?: number;
+  /** How often due inventory reports are written, in real ms. Default one hour (the lifecycle interval's default). */
+  inventoryIntervalMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -98,6 +114,14 @@ export interface RunningServer {
   connections(): { open: number; refused: number; displaced: number; bodiesTimedOut: number };
   /** Applies every bucket's lifecycle rules now (besides the periodic rounds); resolves when done. */
   runLifecycle(): Promise<void>;
+  /** Works the replication queue until it is empty. */
+  runReplication(): Promise<void>;
+  /** Delivers the queued access-log lines now. */
+  flushAccessLogs(): Promise<void>;
+  /** Writes every inventory report that is due now. */
+  runInventory(): Promise<void>;
+  /** Records pending reads and moves INTELLIGENT_TIERING objects between tiers now. */
+  runTiering(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, stops the lifecycle worker, closes the stores. */
   close(): Promise<void>;
 }
@@ -141,7 +165,10 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
   const timeScale = options.timeScale ?? 1;
   const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
-  const meta = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
+  const store = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
+  // Every writer goes through object lock's checks and replication's queueing.
+  const locked = guardObjectLock(store, timeScale);
+  const meta = queueReplication(locked);
   const blobs = new FsBlobStore(dataDir);
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
@@ -156,9 +183,22 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
-    config: { region: options.region ?? 'ap-guangzhou', domain: options.domain, maxBucketsPerOwner: 200, timeScale, maxObjectSize: options.maxObjectSize },
+    config: {
+      region: options.region ?? 'ap-guangzhou',
+      domain: options.domain,
+      maxBucketsPerOwner: 200,
+      timeScale,
+      maxObjectSize: options.maxObjectSize,
+      originAllow: options.originAllow,
+      originTimeoutMs: options.originTimeoutMs,
+    },
     log,
   };
+  const accessLogs = new AccessLogs(services, positiveMs(options.logFlushIntervalMs ?? 5 * 60_000, 'log flush interval'));
+  services.accessLogs = accessLogs;
+  // Tiering rounds run with the lifecycle's (they are the same kind of work: classes moving with age).
+  const tiering = new TieringWorker(services, lifecycleIntervalMs);
+  services.tiering = tiering;
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
   const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
   const guard = new ConnectionGuard(limits);
@@ -215,6 +255,13 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
 
   const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
   lifecycle.start();
+  // Replicas are written beneath the replication queueing (never queued again), still under object lock.
+  const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
+  replication.start();
+  accessLogs.start();
+  const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
+  inventory.start();
+  tiering.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -225,6 +272,10 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     limits,
     connections: () => ({ open: guard.open, refused: guard.refused, displaced: guard.displaced, bodiesTimedOut: bodies.timedOut }),
     runLifecycle: () => lifecycle.runOnce(),
+    runReplication: () => replication.runOnce(),
+    flushAccessLogs: () => accessLogs.runOnce(),
+    runInventory: () => inventory.runOnce(),
+    runTiering: () => tiering.runOnce(),
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((done) => {
@@ -241,6 +292,11 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
         });
         bodies.stop();
         await lifecycle.stop();
+        await replication.stop();
+        await inventory.stop();
+        await tiering.stop();
+        // Lines still queued stay in the store and are delivered after the next start.
+        await accessLogs.stop();
         await meta.close();
         lock.release();
         log.flush?.();
@@ -304,6 +360,11 @@ async function sseMasterKey(dataDir: string, configured: string | undefined): Pr
     await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return key;
   }
+}
+
+function positiveMs(value: number, what: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`the ${what} must be a positive number, not ${value}`);
+  return value;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -34,6 +34,13 @@ export const VALID_BODIES = {
   PutBucketReferer: `<RefererConfiguration><Status>Enabled</Status><RefererType>Black-List</RefererType><DomainList><Domain>*.evil.example</Domain></DomainList><EmptyReferConfiguration>Allow</EmptyReferConfiguration></RefererConfiguration>`,
   PutBucketAccelerate: `<AccelerateConfiguration><Status>Enabled</Status></AccelerateConfiguration>`,
   PutBucketDomain: `<DomainConfiguration><DomainRule><Status>ENABLED</Status><Name>fuzz.example.com</Name><Type>REST</Type></DomainRule></DomainConfiguration>`,
+
+  // Bucket configurations, part 2: targets and destinations are the canary bucket (same owner).
+  PutBucketLogging: `<BucketLoggingStatus><LoggingEnabled><TargetBucket>canary-1250000000</TargetBucket><TargetPrefix>logs/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`,
+  PutBucketInventory: `<InventoryConfiguration><Id>fz</Id><IsEnabled>true</IsEnabled><Destination><COSBucketDestination><Format>CSV</Format><AccountId>100000000001</AccountId><Bucket>qcs::cos:ap-guangzhou::canary-1250000000</Bucket><Prefix>inv</Prefix></COSBucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule><Filter><Prefix>a/</Prefix></Filter><IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>ETag</Field></OptionalFields></InventoryConfiguration>`,
+  PutBucketReplication: `<ReplicationConfiguration><Role>${OWNER}</Role><Rule><ID>r1</ID><Status>Enabled</Status><Prefix>a/</Prefix><Destination><Bucket>qcs::cos:ap-guangzhou::canary-1250000000</Bucket><StorageClass>Standard</StorageClass></Destination></Rule></ReplicationConfiguration>`,
+  PutBucketIntelligentTiering: `<IntelligentTieringConfiguration><Status>Enabled</Status><Transition><Days>30</Days><RequestFrequent>1</RequestFrequent></Transition></IntelligentTieringConfiguration>`,
+  PutBucketOrigin: `<OriginConfiguration><OriginRule><RulePriority>1</RulePriority><OriginType>Mirror</OriginType><OriginCondition><HTTPStatusCode>404</HTTPStatusCode><Prefix>origin/</Prefix></OriginCondition><OriginParameter><Protocol>HTTP</Protocol><FollowQueryString>true</FollowQueryString><CopyOriginData>true</CopyOriginData></OriginParameter><OriginInfo><HostInfo><HostName>127.0.0.1:9</HostName></HostInfo></OriginInfo></OriginRule></OriginConfiguration>`,
   GetFederationToken: JSON.stringify({
     DurationSeconds: 1800,
     Policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:GetObject'], resource: ['qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*'] }] },
@@ -131,6 +138,22 @@ export const APIS: Api[] = [
   { name: 'DeleteBucketDomain', method: 'DELETE', scope: 'bucket', query: 'domain' },
   { name: 'ListMultipartUploads', method: 'GET', scope: 'bucket', query: 'uploads&max-uploads=5' },
   { name: 'DeleteMultipleObjects', method: 'POST', scope: 'bucket', query: 'delete', body: VALID_BODIES.DeleteMultipleObjects, md5: true },
+  // Bucket configurations, part 2 (object lock only read: a lock cannot be lifted between cases).
+  { name: 'PutBucketLogging', method: 'PUT', scope: 'bucket', query: 'logging', body: VALID_BODIES.PutBucketLogging },
+  { name: 'GetBucketLogging', method: 'GET', scope: 'bucket', query: 'logging' },
+  { name: 'PutBucketInventory', method: 'PUT', scope: 'bucket', query: 'inventory&id=fz', body: VALID_BODIES.PutBucketInventory },
+  { name: 'GetBucketInventory', method: 'GET', scope: 'bucket', query: 'inventory&id=fz' },
+  { name: 'ListBucketInventory', method: 'GET', scope: 'bucket', query: 'inventory' },
+  { name: 'DeleteBucketInventory', method: 'DELETE', scope: 'bucket', query: 'inventory&id=fz' },
+  { name: 'PutBucketReplication', method: 'PUT', scope: 'bucket', query: 'replication', body: VALID_BODIES.PutBucketReplication },
+  { name: 'GetBucketReplication', method: 'GET', scope: 'bucket', query: 'replication' },
+  { name: 'DeleteBucketReplication', method: 'DELETE', scope: 'bucket', query: 'replication' },
+  { name: 'GetBucketObjectLock', method: 'GET', scope: 'bucket', query: 'object-lock' },
+  { name: 'PutBucketIntelligentTiering', method: 'PUT', scope: 'bucket', query: 'intelligenttiering', body: VALID_BODIES.PutBucketIntelligentTiering },
+  { name: 'GetBucketIntelligentTiering', method: 'GET', scope: 'bucket', query: 'intelligenttiering' },
+  { name: 'PutBucketOrigin', method: 'PUT', scope: 'bucket', query: 'origin', body: VALID_BODIES.PutBucketOrigin },
+  { name: 'GetBucketOrigin', method: 'GET', scope: 'bucket', query: 'origin' },
+  { name: 'DeleteBucketOrigin', method: 'DELETE', scope: 'bucket', query: 'origin' },
   {
     name: 'OptionsObject',
     method: 'OPTIONS',

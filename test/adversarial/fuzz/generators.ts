@@ -97,6 +97,8 @@ export const SUBRESOURCES = [
   'response-content-disposition', 'response-cache-control', 'x-cos-security-token', 'q-sign-algorithm', 'q-ak', 'q-signature',
   'q-sign-time', 'q-key-time', 'q-header-list', 'q-url-param-list', '__proto__', 'constructor', 'hasOwnProperty', '', '=',
   'referer', 'encryption', 'accelerate', 'domain', 'Policy', 'WEBSITE',
+
+  'object-lock', 'intelligenttiering', 'intelligent-tiering', 'origin', 'id', 'continuation-token', 'Logging', 'INVENTORY',
 ];
 
 /** A raw query string: known and unknown names, duplicates, empty values, broken escapes. */

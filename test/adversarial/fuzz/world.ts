@@ -154,6 +154,9 @@ export class World {
     for (const sub of ['policy', 'website', 'encryption', 'domain']) await this.call('DELETE', bucket, `/?${sub}`);
     const referer = Buffer.from('<RefererConfiguration><Status>Disabled</Status><RefererType>Black-List</RefererType></RefererConfiguration>');
     await this.call('PUT', bucket, '/?referer', [['Content-MD5', createHash('md5').update(referer).digest('base64')]], referer);
+
+    for (const sub of ['origin', 'replication', 'inventory&id=fz']) await this.call('DELETE', bucket, `/?${sub}`);
+    await this.call('PUT', bucket, '/?logging', [], Buffer.from('<BucketLoggingStatus/>'));
     this.dirty = false;
   }
 

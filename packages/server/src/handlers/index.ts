@@ -32,6 +32,13 @@ import { getBucketReferer, putBucketReferer } from './referer.js';
 import { getBucketAccelerate, putBucketAccelerate } from './accelerate.js';
 import { deleteBucketDomain, getBucketDomain, putBucketDomain } from './domain.js';
 
+import { getBucketLogging, putBucketLogging } from './logging.js';
+import { deleteBucketInventory, getBucketInventory, listBucketInventory, putBucketInventory } from './inventory.js';
+import { deleteBucketReplication, getBucketReplication, putBucketReplication } from './replication.js';
+import { getBucketObjectLock, putBucketObjectLock } from './object-lock.js';
+import { getBucketIntelligentTiering, putBucketIntelligentTiering } from './intelligent-tiering.js';
+import { deleteBucketOrigin, getBucketOrigin, putBucketOrigin } from './origin.js';
+
 /** Every operation cosbox serves, by name; the router's other operations answer NotImplemented. */
 export const handlers: HandlerTable = {
   GetService: getService,
@@ -97,4 +104,22 @@ export const handlers: HandlerTable = {
   PutBucketDomain: putBucketDomain,
   GetBucketDomain: getBucketDomain,
   DeleteBucketDomain: deleteBucketDomain,
+
+  // Bucket configurations, part 2.
+  PutBucketLogging: putBucketLogging,
+  GetBucketLogging: getBucketLogging,
+  PutBucketInventory: putBucketInventory,
+  GetBucketInventory: getBucketInventory,
+  ListBucketInventory: listBucketInventory,
+  DeleteBucketInventory: deleteBucketInventory,
+  PutBucketReplication: putBucketReplication,
+  GetBucketReplication: getBucketReplication,
+  DeleteBucketReplication: deleteBucketReplication,
+  PutBucketObjectLock: putBucketObjectLock,
+  GetBucketObjectLock: getBucketObjectLock,
+  PutBucketIntelligentTiering: putBucketIntelligentTiering,
+  GetBucketIntelligentTiering: getBucketIntelligentTiering,
+  PutBucketOrigin: putBucketOrigin,
+  GetBucketOrigin: getBucketOrigin,
+  DeleteBucketOrigin: deleteBucketOrigin,
 };

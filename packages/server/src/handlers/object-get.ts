@@ -11,6 +11,9 @@ import { parseTrafficLimit, throttleStream } from '../model/traffic-limit.js';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 import { objectHeaders, responseOverrides, versionHeader } from './object-headers.js';
 import { readThroughSymlink } from './symlink.js';
+import { fetchFromOrigin } from './origin.js';
+import { retentionHeaders } from '../model/object-lock.js';
+import { TIERING_CLASS } from '../model/intelligent-tiering.js';
 
 async function serveObject(ctx: RequestContext, withBody: boolean): Promise<ResponseSpec> {
   let notModified = false;
@@ -42,16 +45,26 @@ async function serveObject(ctx: RequestContext, withBody: boolean): Promise<Resp
     }
     return range ?? wholeObject(rec);
   };
-  let read = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => (rec.objectType === 'symlink' ? 'none' : plan(rec)), {
-    versionId: requestedVersion(ctx),
-    customer,
-  });
+  let read;
+  try {
+    read = await readObject(ctx.services, bucketOf(ctx).name, keyOf(ctx), (rec) => (rec.objectType === 'symlink' ? 'none' : plan(rec)), {
+      versionId: requestedVersion(ctx),
+      customer,
+    });
+  } catch (error) {
+    // A missing key may come from the bucket's origin (back-to-origin rules).
+    const fetched = await fetchFromOrigin(ctx, error, withBody);
+    if (fetched === 'stored') return serveObject(ctx, withBody);
+    if (fetched) return fetched;
+    throw error;
+  }
   // A symlink serves its target's bytes and headers; the version and type are the link's.
   const link = read.record.objectType === 'symlink' ? read.record : undefined;
   if (link) read = await readThroughSymlink(ctx, bucketOf(ctx), link, plan, { op: ctx.op, customer });
   const { record, stream: bytes } = read;
+  if (withBody && record.storageClass === TIERING_CLASS) ctx.services.tiering?.touch(record.bucket, record.key, ctx.now);
   const stream = bytes && limit !== undefined ? throttleStream(bytes, limit) : bytes;
-  const headers = { ...objectHeaders(record, ctx.now, overrides), ...encryptionHeaders(record.encryption, customer) };
+  const headers = { ...objectHeaders(record, ctx.now, overrides), ...encryptionHeaders(record.encryption, customer), ...retentionHeaders(ctx.bucket, record, ctx.services.config.timeScale) };
   if (link) {
     delete headers['x-cos-version-id'];
     Object.assign(headers, { 'x-cos-object-type': 'symlink' }, versionHeader(link));

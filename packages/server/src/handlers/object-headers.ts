@@ -1,6 +1,7 @@
 /** The headers that describe a stored object on GET, HEAD and write responses (C207, C210, C211). */
 import { headerValueFromText, httpDate, RESPONSE_OVERRIDES, spellHeader } from '@cosbox/protocol';
 import { restoreHeader } from '../model/restore.js';
+import { tierOf } from '../model/intelligent-tiering.js';
 import type { ObjectRecord } from '../storage/metadata/store.js';
 
 /** x-cos-version-id for an object written to a bucket with versioning (none before it was enabled). */
@@ -38,6 +39,8 @@ export function objectHeaders(record: ObjectRecord, now: number, overrides: Reco
     ...record.meta,
   });
   if (record.storageClass !== 'STANDARD') headers['x-cos-storage-class'] = record.storageClass;
+  const tier = tierOf(record);
+  if (tier !== undefined) headers['x-cos-storage-tier'] = tier;
   if (record.tags) headers['x-cos-tagging-count'] = record.tags.length;
   Object.assign(headers, versionHeader(record));
   const restore = restoreHeader(record, now);

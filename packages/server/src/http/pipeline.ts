@@ -161,6 +161,8 @@ export class Pipeline {
       { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
       'request',
     );
+    const errorCode = spec.status >= 400 && typeof spec.body === 'string' ? (/<Code>([^<]*)<\/Code>/.exec(spec.body)?.[1] ?? '') : '';
+    void this.services.accessLogs?.record({ req, address, status: res.statusCode, bytes, ms: performance.now() - started, requestId, time: now, errorCode });
   }
 
   private async run(

@@ -57,7 +57,9 @@ test('the issue\'s silent fall-throughs answer NotImplemented', () => {
   assert.equal(op('PUT', '/chan?live'), 'NotImplemented');
   assert.equal(op('GET', '/?intelligent-tiering'), 'NotImplemented');
   assert.equal(op('PUT', '/?intelligent-tiering&id=default'), 'NotImplemented');
-  assert.equal(op('PUT', '/?inventory&id=list1'), 'NotImplemented');
+  assert.equal(op('PUT', '/?inventory&id=list1'), 'PutBucketInventory');
+  assert.equal(op('GET', '/?inventory&id=list1'), 'GetBucketInventory');
+  assert.equal(op('GET', '/?inventory'), 'ListBucketInventory');
   assert.equal(op('POST', '/k?select&select-type=2'), 'NotImplemented');
   assert.equal(op('GET', '/k?ci-process=ImageInfo'), 'NotImplemented');
   assert.equal(op('GET', '/k?imageMogr2/thumbnail/!50p'), 'NotImplemented');

@@ -17,6 +17,8 @@ interface Rule {
   sub: string;
   /** A header that must be present (copy source turns a PUT into a copy). */
   header?: string;
+  /** A query parameter that must be present (`?inventory&id=` is one configuration, `?inventory` the list). */
+  query?: string;
   op: OperationName;
 }
 
@@ -45,6 +47,23 @@ const RULES: Rule[] = [
   { method: 'DELETE', target: 'bucket', sub: '', op: 'DeleteBucket' },
   { method: 'POST', target: 'bucket', sub: 'delete', op: 'DeleteMultipleObjects' },
   { method: 'POST', target: 'bucket', sub: '', op: 'PostObject' },
+  // Bucket configurations, part 2. GET ?inventory with an id is Get, without one List.
+  { method: 'PUT', target: 'bucket', sub: 'logging', op: 'PutBucketLogging' },
+  { method: 'GET', target: 'bucket', sub: 'logging', op: 'GetBucketLogging' },
+  { method: 'PUT', target: 'bucket', sub: 'inventory', op: 'PutBucketInventory' },
+  { method: 'GET', target: 'bucket', sub: 'inventory', query: 'id', op: 'GetBucketInventory' },
+  { method: 'GET', target: 'bucket', sub: 'inventory', op: 'ListBucketInventory' },
+  { method: 'DELETE', target: 'bucket', sub: 'inventory', op: 'DeleteBucketInventory' },
+  { method: 'PUT', target: 'bucket', sub: 'replication', op: 'PutBucketReplication' },
+  { method: 'GET', target: 'bucket', sub: 'replication', op: 'GetBucketReplication' },
+  { method: 'DELETE', target: 'bucket', sub: 'replication', op: 'DeleteBucketReplication' },
+  { method: 'PUT', target: 'bucket', sub: 'object-lock', op: 'PutBucketObjectLock' },
+  { method: 'GET', target: 'bucket', sub: 'object-lock', op: 'GetBucketObjectLock' },
+  { method: 'PUT', target: 'bucket', sub: 'intelligenttiering', op: 'PutBucketIntelligentTiering' },
+  { method: 'GET', target: 'bucket', sub: 'intelligenttiering', op: 'GetBucketIntelligentTiering' },
+  { method: 'PUT', target: 'bucket', sub: 'origin', op: 'PutBucketOrigin' },
+  { method: 'GET', target: 'bucket', sub: 'origin', op: 'GetBucketOrigin' },
+  { method: 'DELETE', target: 'bucket', sub: 'origin', op: 'DeleteBucketOrigin' },
   { method: 'OPTIONS', target: 'bucket', sub: '', op: 'OptionsObject' },
   // Bucket configurations of issue 16 (policy, website, encryption, referer, accelerate, domain).
   { method: 'PUT', target: 'bucket', sub: 'policy', op: 'PutBucketPolicy' },
@@ -142,6 +161,7 @@ export function route(method: string, address: Address, query: ReadonlyMap<strin
     methodKnown = true;
     if (rule.sub !== sub) continue;
     if (rule.header && !hasHeader(rule.header)) continue;
+    if (rule.query && !query.has(rule.query)) continue;
     return rule.op;
   }
   if (methodKnown) throw new CosError('NotImplemented', `The ${sub} sub-resource is not implemented for ${method} on a ${address.kind}.`);

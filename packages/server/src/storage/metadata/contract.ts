@@ -497,4 +497,39 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await s.deleteAccount('100');
     assert.deepEqual(await s.listGrants('101'), [], 'statements go with their sub-user');
   }));
+
+  test(`${name}: work queues keep items per kind, oldest first, until dequeued`, withStore(async (s) => {
+    await s.enqueue('replication', [{ key: 'a' }, { key: 'b' }]);
+    await s.enqueue('access-log', ['line 1']);
+    await s.enqueue('replication', [{ key: 'c' }]);
+    const first = await s.peekQueue('replication', 2);
+    assert.deepEqual(first.map((q) => q.item), [{ key: 'a' }, { key: 'b' }]);
+    assert.ok(first[0].seq < first[1].seq);
+    await s.dequeue('replication', [first[0].seq, 999_999]);
+    assert.deepEqual((await s.peekQueue('replication', 10)).map((q) => q.item), [{ key: 'b' }, { key: 'c' }]);
+    await s.dequeue('access-log', [first[1].seq]);
+    assert.deepEqual((await s.peekQueue('replication', 10)).length, 2, 'another kind\'s dequeue leaves these alone');
+    assert.deepEqual((await s.peekQueue('access-log', 10)).map((q) => q.item), ['line 1']);
+    assert.deepEqual(await s.peekQueue('none', 10), []);
+  }));
+
+  test(`${name}: last access per key keeps the latest time recorded`, withStore(async (s) => {
+    assert.equal(await s.lastAccess('b-1', 'k'), undefined);
+    await s.recordAccess([{ bucket: 'b-1', key: 'k', time: 5 }, { bucket: 'b-1', key: 'k', time: 9 }, { bucket: 'b-1', key: 'j', time: 1 }]);
+    await s.recordAccess([{ bucket: 'b-1', key: 'k', time: 7 }]);
+    assert.equal(await s.lastAccess('b-1', 'k'), 9, 'an older record does not move it back');
+    assert.equal(await s.lastAccess('b-1', 'j'), 1);
+    assert.equal(await s.lastAccess('b-2', 'k'), undefined);
+  }));
+
+  test(`${name}: a versioned write marked PENDING for replication is queued with it`, withStore(async (s) => {
+    await s.createBucket(bucket('r-1'), 10);
+    await s.putObject({ ...object('r-1', 'plain'), meta: { 'x-cos-replication-status': 'PENDING' } });
+    assert.deepEqual(await s.peekQueue('replication', 10), [], 'no versioning, no version to replicate');
+    await s.setBucketVersioning('r-1', 'Enabled');
+    const { object: written } = await s.putObject({ ...object('r-1', 'k'), meta: { 'x-cos-replication-status': 'PENDING' } });
+    await s.putObject(object('r-1', 'unmarked'));
+    await s.updateObject('r-1', 'k', (current) => ({ ...current!, meta: { 'x-cos-replication-status': 'COMPLETED' } }), written.versionId);
+    assert.deepEqual((await s.peekQueue('replication', 10)).map((q) => q.item), [{ bucket: 'r-1', key: 'k', versionId: written.versionId }]);
+  }));
 }

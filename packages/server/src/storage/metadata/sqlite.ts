@@ -49,8 +49,10 @@ import type {
   UploadRecord,
   VersioningStatus,
   WriteOutcome,
+  QueuedItem,
+  AccessRecord,
 } from './store.js';
-import { isDeleteMarker, versionIdOf } from './store.js';
+import { isDeleteMarker, REPLICATION_QUEUE_KIND, REPLICATION_STATUS_META, versionIdOf } from './store.js';
 
 const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
@@ -174,6 +176,25 @@ export const MIGRATIONS: Record<number, string> = {
   // The bucket configurations that are one document each (policy, website, referer, logging...):
   // one JSON object keyed by the configuration's name, NULL when the bucket has none.
   9: 'ALTER TABLE buckets ADD COLUMN configs TEXT;',
+  // Durable work queues of the background workers (replication tasks, access-log lines not yet
+  // delivered): one JSON item per row, in insertion order within a kind.
+  10: `
+    CREATE TABLE work_queue (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      kind TEXT NOT NULL,
+      item TEXT NOT NULL
+    );
+    CREATE INDEX work_queue_by_kind ON work_queue(kind, seq);
+  `,
+  // Intelligent tiering: when a key was last read (batched by the server, not a write per GET).
+  11: `
+    CREATE TABLE object_access (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      last_access INTEGER NOT NULL,
+      PRIMARY KEY (bucket, key)
+    ) WITHOUT ROWID;
+  `,
 };
 
 const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
@@ -552,6 +573,11 @@ function prepareStatements(db: Database.Database) {
       INSERT INTO grants (uin, effect, action, resource, created_at) VALUES (@uin, @effect, @action, @resource, @createdAt)
       ON CONFLICT (uin, effect, action, resource) DO NOTHING`),
     deleteGrant: db.prepare('DELETE FROM grants WHERE uin = @uin AND effect = @effect AND action = @action AND resource = @resource'),
+    recordAccess: db.prepare('INSERT INTO object_access (bucket, key, last_access) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET last_access = max(last_access, excluded.last_access)'),
+    lastAccess: db.prepare('SELECT last_access FROM object_access WHERE bucket = ? AND key = ?'),
+    enqueue: db.prepare('INSERT INTO work_queue (kind, item) VALUES (?, ?)'),
+    peekQueue: db.prepare('SELECT seq, item FROM work_queue WHERE kind = ? ORDER BY seq LIMIT ?'),
+    dequeue: db.prepare('DELETE FROM work_queue WHERE kind = ? AND seq = ?'),
     listGrants: db.prepare('SELECT uin, effect, action, resource, created_at AS createdAt FROM grants WHERE uin = ? ORDER BY created_at, action, resource'),
     deleteGrantsOf: db.prepare('DELETE FROM grants WHERE uin = ?'),
     uploadsAfterId: db.prepare('SELECT * FROM uploads WHERE bucket = ? AND key = ? AND upload_id > ? ORDER BY upload_id'),
@@ -797,6 +823,9 @@ export class SqliteMetadataStore implements MetadataStore {
       replaced.push(...this.dropVersion(object.bucket, object.key, 'null'));
     }
     this.upsert(installed);
+    if (installed.meta[REPLICATION_STATUS_META] === 'PENDING' && installed.versionId !== undefined) {
+      this.stmt.enqueue.run(REPLICATION_QUEUE_KIND, JSON.stringify({ bucket: installed.bucket, key: installed.key, versionId: installed.versionId }));
+    }
     return { object: installed, replaced };
   }
 
@@ -1122,6 +1151,32 @@ export class SqliteMetadataStore implements MetadataStore {
 
   deleteAccessKey(secretId: string): Promise<boolean> {
     return this.write(() => this.stmt.deleteAccessKey.run(secretId).changes > 0);
+  }
+
+  recordAccess(entries: readonly AccessRecord[]): Promise<void> {
+    return this.write(() => {
+      for (const e of entries) this.stmt.recordAccess.run(e.bucket, e.key, e.time);
+    });
+  }
+
+  async lastAccess(bucket: string, key: string): Promise<number | undefined> {
+    return (this.stmt.lastAccess.get(bucket, key) as { last_access: number } | undefined)?.last_access;
+  }
+
+  enqueue(kind: string, items: readonly unknown[]): Promise<void> {
+    return this.write(() => {
+      for (const item of items) this.stmt.enqueue.run(kind, JSON.stringify(item));
+    });
+  }
+
+  async peekQueue(kind: string, limit: number): Promise<QueuedItem[]> {
+    return (this.stmt.peekQueue.all(kind, limit) as Array<{ seq: number; item: string }>).map((row) => ({ seq: row.seq, item: JSON.parse(row.item) as unknown }));
+  }
+
+  dequeue(kind: string, seqs: readonly number[]): Promise<void> {
+    return this.write(() => {
+      for (const seq of seqs) this.stmt.dequeue.run(kind, seq);
+    });
   }
 
   async referencedBlobIds(): Promise<Set<string>> {

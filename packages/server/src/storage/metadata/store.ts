@@ -320,6 +320,27 @@ export interface WriteOutcome {
 /** Builds the object a multipart upload becomes from the upload and all its parts; may throw. */
 export type UploadCompletion = (upload: UploadRecord, parts: PartRecord[]) => { object: ObjectRecord; used: ReadonlySet<number> };
 
+/** One item of a work queue: its JSON value as enqueued, and its place in the queue. */
+export interface QueuedItem {
+  seq: number;
+  item: unknown;
+}
+
+/** A read of a key at a time (ms), as the intelligent-tiering tracker batches them. */
+export interface AccessRecord {
+  bucket: string;
+  key: string;
+  time: number;
+}
+
+/**
+ * A write whose `meta` holds this header with the value PENDING is queued for replication in the same
+ * transaction (`enqueue('replication', { bucket, key, versionId })`), so no replication is lost to a
+ * crash between the write and its task.
+ */
+export const REPLICATION_STATUS_META = 'x-cos-replication-status';
+export const REPLICATION_QUEUE_KIND = 'replication';
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -353,6 +374,7 @@ export interface MetadataStore {
    * without versioning the old object is replaced; with versioning enabled it becomes a noncurrent
    * version and the new one gets a fresh version id; while suspended the new one is the `null`
    * version, replacing any earlier `null` version. Throws NoSuchBucket when the bucket is gone.
+   * A versioned write marked PENDING for replication is queued with it (REPLICATION_STATUS_META).
    */
   putObject(object: ObjectRecord): Promise<WriteOutcome>;
   /**
@@ -415,6 +437,21 @@ export interface MetadataStore {
   deleteGrant(grant: Omit<GrantRecord, 'createdAt'>): Promise<boolean>;
   /** A sub-user's statements, in the order they were added; read on every request of a sub-user. */
   listGrants(uin: string): Promise<GrantRecord[]>;
+
+  /**
+   * Durable work queues of the background workers, by kind (`replication`, `access-log`): items are
+   * appended in one commit, read oldest first, and removed once done, so work survives a restart.
+   */
+  enqueue(kind: string, items: readonly unknown[]): Promise<void>;
+  /** The oldest `limit` items of a kind, with their sequence numbers (increasing). */
+  peekQueue(kind: string, limit: number): Promise<QueuedItem[]>;
+  /** Removes items of a kind by sequence number (unknown ones are ignored). */
+  dequeue(kind: string, seqs: readonly number[]): Promise<void>;
+
+  /** Records reads of keys (intelligent tiering), keeping the latest time per key; one commit for the batch. */
+  recordAccess(entries: readonly AccessRecord[]): Promise<void>;
+  /** When the key was last recorded as read, if ever (the record outlives the object: compare with lastModified). */
+  lastAccess(bucket: string, key: string): Promise<number | undefined>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
