@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { CosError } from '@cosbox/protocol';
@@ -21,6 +23,9 @@ import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
+import { loadTls } from './tls.js';
+import { Metrics } from './admin/metrics.js';
+import { Readiness } from './admin/health.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -78,15 +83,28 @@ export interface ServerOptions {
   console?: boolean;
   /** Where the built console is; default packages/console/dist. */
   consoleDir?: string;
+  /** HTTPS on `port`: the certificate chain and its key, as file paths or PEM text (--tls-cert, --tls-key). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** With HTTPS, a plain HTTP listener on this port too (--http-port; 0 picks a free one). */
+  httpPort?: number;
+  /** `/-/metrics` answers only `Authorization: Bearer <metricsToken>` (--metrics-token). */
+  metricsToken?: string;
+  /** How long `/-/ready` reuses its last disk and store check, in ms. Default 1000. */
+  readyCacheMs?: number;
+  /** How long `/-/metrics` reuses the per-bucket object counts, in ms. Default 10000. */
+  bucketUsageCacheMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://host:port` with TLS. */
   url: string;
   host: string;
   port: number;
+  /** The plain listener beside HTTPS (`httpPort`), when there is one. */
+  httpUrl?: string;
   services: Services;
   /** Applies every bucket's lifecycle rules now (besides the periodic rounds); resolves when done. */
   runLifecycle(): Promise<void>;
@@ -113,6 +131,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!Number.isFinite(timeScale) || timeScale <= 0) throw new Error(`the time scale must be a positive number, not ${timeScale}`);
   const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
   if (!Number.isFinite(lifecycleIntervalMs) || lifecycleIntervalMs <= 0) throw new Error(`the lifecycle interval must be a positive number, not ${lifecycleIntervalMs}`);
+  // TLS and metrics settings are checked before anything is opened.
+  const tls = await loadTls(options.tlsCert, options.tlsKey);
+  if (options.httpPort !== undefined && !tls) throw new Error('--http-port adds a plain listener beside HTTPS: give --tls-cert and --tls-key too');
+  const metrics = new Metrics({ bucketUsage: () => meta.bucketUsage(), token: options.metricsToken, usageCacheMs: options.bucketUsageCacheMs });
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
 
   const dataDir = resolve(options.dataDir);
@@ -128,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const services: Services = {
     meta,
-    blobs,
+    blobs: metrics.countReadErrors(blobs),
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
@@ -136,61 +158,84 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
   };
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
-  const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
+  const readiness = new Readiness({ meta, tmpDir: join(dataDir, 'tmp'), cacheMs: options.readyCacheMs });
+  const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets, metrics, readiness }), metrics);
   // serve() answers every error itself; the catch is the last guard that keeps the process up.
   const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) =>
     pipeline.serve(req, res, expectContinue).catch((err: unknown) => {
       log.error({ err }, 'request failed outside the pipeline');
       res.destroy();
     });
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 }, (req, res) => void serve(req, res, false));
-  // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
-  server.on('checkContinue', (req, res) => void serve(req, res, true));
-  // A stalled upload must not hold a socket forever.
-  server.setTimeout(120_000);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    log.debug({ err }, 'client error');
-    if (!socket.writable) return void socket.destroy();
-    // A body that ends before its Content-Length is IncompleteBody; anything else Node's parser
-    // refuses is a request COS could not read either.
-    const cos =
-      err.code === 'HPE_INVALID_EOF_STATE'
-        ? new CosError('IncompleteBody')
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? new CosError('RequestTimeOut')
-          : new CosError('InvalidRequest', 'The HTTP request is malformed.');
-    socket.end(rawErrorResponse(cos));
-  });
+  // The main listener (HTTPS with a certificate) and, with --http-port, a plain one beside it: both
+  // take the same handler and the same connection settings below.
+  const httpSettings = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 30_000 };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, false);
+  const server: Server | HttpsServer = tls ? createHttpsServer({ ...httpSettings, ...tls }, onRequest) : createServer(httpSettings, onRequest);
+  const plain = tls && options.httpPort !== undefined ? createServer(httpSettings, onRequest) : undefined;
+  const listeners = plain ? [server, plain] : [server];
+  for (const listener of listeners) {
+    metrics.watch(listener);
+    // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
+    listener.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => void serve(req, res, true));
+    // A stalled upload must not hold a socket forever.
+    listener.setTimeout(120_000);
+    listener.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      log.debug({ err }, 'client error');
+      if (!socket.writable) return void socket.destroy();
+      // A body that ends before its Content-Length is IncompleteBody; anything else Node's parser
+      // refuses is a request COS could not read either.
+      const cos =
+        err.code === 'HPE_INVALID_EOF_STATE'
+          ? new CosError('IncompleteBody')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new CosError('RequestTimeOut')
+            : new CosError('InvalidRequest', 'The HTTP request is malformed.');
+      socket.end(rawErrorResponse(cos));
+    });
+  }
+  // A failed TLS handshake (a client that does not trust the certificate) has no HTTP answer.
+  server.on('tlsClientError', (err: Error) => log.debug({ err }, 'TLS handshake failed'));
 
-  await listen(server, options.port ?? 9000, host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 9000);
+  const port = await listen(server, options.port ?? 9000, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const httpPort = plain
+    ? await listen(plain, options.httpPort!, host).catch(async (error: unknown) => {
+        server.close();
+        await meta.close();
+        throw error;
+      })
+    : undefined;
 
-  const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
+  const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs, (outcome) => metrics.lifecycleRun(outcome));
   lifecycle.start();
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
     host,
     port,
+    httpUrl: httpPort === undefined ? undefined : `http://${urlHost}:${httpPort}`,
     services,
     runLifecycle: () => lifecycle.runOnce(),
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((done) => {
-          server.close(() => done());
-          // In-flight requests finish; their keep-alive connections are closed as they fall idle,
-          // and after a minute whatever remains is cut.
-          const idle = setInterval(() => server.closeIdleConnections(), 50);
-          const deadline = setTimeout(() => server.closeAllConnections(), 60_000);
-          server.once('close', () => {
-            clearInterval(idle);
-            clearTimeout(deadline);
-          });
-          server.closeIdleConnections();
-        });
+        await Promise.all(
+          listeners.map(
+            (listener) =>
+              new Promise<void>((done) => {
+                listener.close(() => done());
+                // In-flight requests finish; their keep-alive connections are closed as they fall idle,
+                // and after a minute whatever remains is cut.
+                const idle = setInterval(() => listener.closeIdleConnections(), 50);
+                const deadline = setTimeout(() => listener.closeAllConnections(), 60_000);
+                listener.once('close', () => {
+                  clearInterval(idle);
+                  clearTimeout(deadline);
+                });
+                listener.closeIdleConnections();
+              }),
+          ),
+        );
         await lifecycle.stop();
         await meta.close();
         log.flush?.();
@@ -256,12 +301,14 @@ async function sseMasterKey(dataDir: string, configured: string | undefined): Pr
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+/** Resolves with the port listened on (the one picked for 0). */
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      ok();
+      const address = server.address();
+      ok(typeof address === 'object' && address ? address.port : port);
     });
   });
 }

@@ -19,6 +19,12 @@ import type { RequestContext, ResponseSpec } from './context.js';
 export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
 
+export interface RequestObserver {
+  requestStarted(): void;
+  /** `operation` is the COS operation, `Admin` for `/-/...`, or `Unknown` when the request never got that far. */
+  requestFinished(operation: string, status: number, seconds: number, bodyBytes: number): void;
+}
+
 let counter = 0;
 /** Tells this process's ids from another's with the same pid (a restart). */
 const PROCESS_TAG = randomBytes(3).toString('hex');
@@ -95,6 +101,8 @@ export class Pipeline {
     private readonly handlers: HandlerTable,
     /** `/-/...` on the service host: the console and the admin API. */
     private readonly admin?: AdminRoutes,
+    /** Told of every request's start and end (the metrics). */
+    private readonly observer?: RequestObserver,
   ) {}
 
   /**
@@ -108,9 +116,11 @@ export class Pipeline {
     const requestId = newRequestId(now);
     const method = (req.method ?? 'GET').toUpperCase();
     let address: Address | undefined;
+    let operation = 'Unknown';
+    this.observer?.requestStarted();
     let spec: ResponseSpec;
     try {
-      spec = await this.run(req, res, method, now, requestId, expectContinue, (a) => (address = a));
+      spec = await this.run(req, res, method, now, requestId, expectContinue, (a) => (address = a), (op) => (operation = op));
     } catch (error) {
       spec = this.errorSpec(error, req, requestId, address);
     }
@@ -126,8 +136,10 @@ export class Pipeline {
       this.services.log.error({ err: error, requestId }, 'response could not be sent');
       res.destroy();
     }
+    const ms = performance.now() - started;
+    this.observer?.requestFinished(operation, res.statusCode, ms / 1000, bytes);
     this.services.log.info(
-      { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
+      { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round(ms * 10) / 10, requestId },
       'request',
     );
   }
@@ -140,12 +152,18 @@ export class Pipeline {
     requestId: string,
     expectContinue: boolean,
     onAddress: (a: Address) => void,
+    onOperation: (op: string) => void,
   ): Promise<ResponseSpec> {
     const address = parseAddress(headerOf(req, 'host'), req.url ?? '/', { domain: this.services.config.domain });
     onAddress(address);
     const query = parseQuery(address.rawQuery);
     const header = (name: string) => headerOf(req, name);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
+    if (this.admin && isAdminAddress(address)) {
+      onOperation('Admin');
+      const unsigned = this.admin.serveUnsigned(method, address.pathname, header);
+      if (unsigned) return unsigned;
+    }
     const signedHeader = (name: string) => (name === 'host' ? address.host : header(name));
     const caller: Caller = await authenticate(
       { method, pathnames: [address.pathname, address.virtualPathname], query, header: signedHeader, headerNames: Object.keys(req.headers), now: Math.floor(now / 1000) },
@@ -159,6 +177,7 @@ export class Pipeline {
     // Routed after authentication, so that an unsigned sub-resource is refused as such (403) before
     // the table says whether cosbox has it.
     const op = route(method, address, query, (name) => header(name) !== undefined);
+    onOperation(op);
     const bucket = await loadBucket(this.services, op, address);
     // A form's credentials are in its fields: POST Object authorizes itself once it has read them.
     if (OPERATIONS[op].access !== 'form') {

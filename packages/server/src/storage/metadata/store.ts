@@ -320,6 +320,15 @@ export interface WriteOutcome {
 /** Builds the object a multipart upload becomes from the upload and all its parts; may throw. */
 export type UploadCompletion = (upload: UploadRecord, parts: PartRecord[]) => { object: ObjectRecord; used: ReadonlySet<number> };
 
+/** What a bucket holds now, for the metrics. */
+export interface BucketUsage {
+  bucket: string;
+  /** Current objects (noncurrent versions and delete markers not counted). */
+  objects: number;
+  /** Their bytes. */
+  bytes: number;
+}
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -341,6 +350,8 @@ export interface MetadataStore {
   setBucketConfig(name: string, kind: string, value: unknown): Promise<void>;
   /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
   listLifecycleBuckets(): Promise<BucketRecord[]>;
+  /** Every bucket's current objects and bytes, empty buckets included, by name. */
+  bucketUsage(): Promise<BucketUsage[]>;
 
   /** The key's current object (undefined when there is none, or its latest version is a delete marker). */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
