@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { RootCredentials } from '@cosbox/server';
 import { keysCommand } from './keys.js';
+import { certCommand } from './cert.js';
 import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
@@ -28,6 +29,10 @@ interface ServeOptions {
   timeScale: number;
   lifecycleInterval: number;
   console: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  httpPort?: number;
+  metricsToken?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -75,10 +80,15 @@ async function serve(o: ServeOptions): Promise<void> {
     timeScale: o.timeScale,
     lifecycleIntervalMs: o.lifecycleInterval * 1000,
     console: o.console,
+    tlsCert: o.tlsCert,
+    tlsKey: o.tlsKey,
+    httpPort: o.httpPort,
+    metricsToken: o.metricsToken || undefined,
   });
   keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
   if (o.console) process.stdout.write(`console: ${server.url}/-/console/\n`);
+  if (server.httpUrl) process.stdout.write(`plain HTTP: ${server.httpUrl}\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -114,6 +124,10 @@ program
   .option('--time-scale <n>', 'run lifecycle days and restores N times faster than real time (86400: a day per second)', positiveNumber, 1)
   .option('--lifecycle-interval <seconds>', 'how often bucket lifecycle rules are applied, in real seconds', positiveNumber, 3600)
   .option('--no-console', 'do not serve the web console at /-/console/')
+  .option('--tls-cert <file>', 'serve HTTPS on --port with this PEM certificate (chain) [env COSBOX_TLS_CERT]', process.env.COSBOX_TLS_CERT)
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert [env COSBOX_TLS_KEY]', process.env.COSBOX_TLS_KEY)
+  .option('--http-port <port>', 'with HTTPS, also serve plain HTTP on this port', portNumber)
+  .option('--metrics-token <token>', '/-/metrics requires Authorization: Bearer <token> [env COSBOX_METRICS_TOKEN]', process.env.COSBOX_METRICS_TOKEN)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);
@@ -124,6 +138,7 @@ program
   });
 
 keysCommand(program);
+certCommand(program);
 registerClientCommands(program);
 
 await program.parseAsync(process.argv);
