@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { bucketName, SECRET_ID, SECRET_KEY, startHarness, type Harness } from './harness.js';
@@ -142,9 +144,31 @@ test('metrics: requests by operation and status, latency, bytes, connections, bu
     assert.equal(delta('cosbox_lifecycle_runs_total', { outcome: 'ok' }), 1);
     assert.equal(value(after, 'cosbox_blob_read_errors_total'), 0);
 
+    // A client that goes away mid-download is no read error, through a plain or a limited stream.
+    const large = Buffer.alloc(8 * 1024 * 1024, 1);
+    await h.cos.putObject({ Bucket, Region, Key: 'large', Body: large });
+    for (const extra of ['', 'x-cos-traffic-limit: 819200\r\n']) {
+      const url = new URL(h.cos.getObjectUrl({ Bucket, Region, Key: 'large', Sign: true }, () => undefined));
+      const received = await new Promise<number>((resolve, reject) => {
+        const socket = connect(h.port, '127.0.0.1', () =>
+          socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${extra}\r\n`),
+        );
+        let seen = 0;
+        socket.on('data', (c: Buffer) => {
+          seen += c.length;
+          if (seen > 100_000) socket.destroy();
+        });
+        socket.on('close', () => resolve(seen));
+        socket.on('error', reject);
+      });
+      assert.ok(received > 100_000 && received < large.length, `cut mid-body (${received} bytes${extra ? ', limited' : ''})`);
+    }
+    await h.cos.deleteObject({ Bucket, Region, Key: 'large' });
+    assert.equal(value(await scrape(h), 'cosbox_blob_read_errors_total'), 0, 'an aborted download is not a read error');
+
     // A blob that cannot be read (a directory where its file was) is a read error.
     await h.cos.deleteObject({ Bucket, Region, Key: 'b' });
-    const [blob] = await blobFiles(h.dataDir);
+    const blob = (await blobFiles(h.dataDir)).find((f) => statSync(f).size === body.length);
     await rm(blob!);
     await mkdir(blob!);
     const failed = await sendToBucket(h, Bucket, { path: '/a' });

@@ -133,7 +133,10 @@ export class Metrics {
         if (!(error instanceof BlobGoneError)) this.blobReadError();
         throw error;
       }
-      return stream.once('error', () => this.blobReadError());
+      return stream.once('error', (error: NodeJS.ErrnoException) => {
+        // A reader that went away (the client closed the connection) is not a failed read.
+        if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.name !== 'AbortError') this.blobReadError();
+      });
     };
     return new Proxy(blobs, {
       get(target, name) {
