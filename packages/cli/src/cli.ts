@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { RootCredentials, ServerLimits } from '@cosbox/server';
 import { keysCommand } from './keys.js';
+import { certCommand } from './cert.js';
 import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
@@ -37,6 +38,10 @@ interface ServeOptions {
   idleTimeout?: number;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  httpPort?: number;
+  metricsToken?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -114,10 +119,15 @@ async function serve(o: ServeOptions): Promise<void> {
     originAllow: o.originAllow,
     console: o.console,
     limits: limitsFrom(o),
+    tlsCert: o.tlsCert,
+    tlsKey: o.tlsKey,
+    httpPort: o.httpPort,
+    metricsToken: o.metricsToken || undefined,
   });
   keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
   if (o.console) process.stdout.write(`console: ${server.url}/-/console/\n`);
+  if (server.httpUrl) process.stdout.write(`plain HTTP: ${server.httpUrl}\n`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -162,6 +172,10 @@ program
   .option('--idle-timeout <seconds>', 'a connection on which nothing moves this long during a request is closed (default 120)', nonNegativeNumber)
   .option('--max-connections <n>', 'open connections at most (default: from the open-files limit, (ulimit -n - 64) / 2)', positiveInteger)
   .option('--max-connections-per-address <n>', 'open connections per client address at most (default: half of --max-connections)', positiveInteger)
+  .option('--tls-cert <file>', 'serve HTTPS on --port with this PEM certificate (chain) [env COSBOX_TLS_CERT]', process.env.COSBOX_TLS_CERT)
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert [env COSBOX_TLS_KEY]', process.env.COSBOX_TLS_KEY)
+  .option('--http-port <port>', 'with HTTPS, also serve plain HTTP on this port', portNumber)
+  .option('--metrics-token <token>', '/-/metrics requires Authorization: Bearer <token> [env COSBOX_METRICS_TOKEN]', process.env.COSBOX_METRICS_TOKEN)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);
@@ -172,6 +186,7 @@ program
   });
 
 keysCommand(program);
+certCommand(program);
 registerClientCommands(program);
 
 await program.parseAsync(process.argv);

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { CosError } from '@cosbox/protocol';
@@ -29,6 +31,9 @@ import { InventoryWorker } from './workers/inventory.js';
 import { TieringWorker } from './workers/tiering.js';
 import { guardObjectLock } from './model/object-lock.js';
 import { queueReplication } from './model/replication.js';
+import { loadTls, type TlsMaterial } from './tls.js';
+import { Metrics } from './admin/metrics.js';
+import { Readiness } from './admin/health.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -98,15 +103,28 @@ export interface ServerOptions {
   originTimeoutMs?: number;
   /** How often due inventory reports are written, in real ms. Default one hour (the lifecycle interval's default). */
   inventoryIntervalMs?: number;
+  /** HTTPS on `port`: the certificate chain and its key, as file paths or PEM text (--tls-cert, --tls-key). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** With HTTPS, a plain HTTP listener on this port too (--http-port; 0 picks a free one). */
+  httpPort?: number;
+  /** `/-/metrics` answers only `Authorization: Bearer <metricsToken>` (--metrics-token). */
+  metricsToken?: string;
+  /** How long `/-/ready` reuses its last disk and store check, in ms. Default 1000. */
+  readyCacheMs?: number;
+  /** How long `/-/metrics` reuses the per-bucket object counts, in ms. Default 10000. */
+  bucketUsageCacheMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
-  /** `http://host:port` */
+  /** `http://host:port`, or `https://host:port` with TLS. */
   url: string;
   host: string;
   port: number;
+  /** The plain listener beside HTTPS (`httpPort`), when there is one. */
+  httpUrl?: string;
   services: Services;
   /** The limits in force, with their defaults filled in. */
   limits: ServerLimits;
@@ -145,6 +163,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
   if (!Number.isFinite(lifecycleIntervalMs) || lifecycleIntervalMs <= 0) throw new Error(`the lifecycle interval must be a positive number, not ${lifecycleIntervalMs}`);
   const limits = resolveLimits(options.limits);
+  // TLS settings are checked before anything is opened.
+  const tls = await loadTls(options.tlsCert, options.tlsKey);
+  if (options.httpPort !== undefined && !tls) throw new Error('--http-port adds a plain listener beside HTTPS: give --tls-cert and --tls-key too');
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: 1, sync: false }));
 
   const dataDir = resolve(options.dataDir);
@@ -153,14 +174,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // uncommitted blobs.
   const lock = lockDataDirectory(dataDir);
   try {
-    return await serveLocked(options, dataDir, lock, limits, log);
+    return await serveLocked(options, dataDir, lock, limits, tls, log);
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDirectoryLock, limits: ServerLimits, log: Logger): Promise<RunningServer> {
+async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDirectoryLock, limits: ServerLimits, tls: TlsMaterial | undefined, log: Logger): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
   const timeScale = options.timeScale ?? 1;
@@ -177,9 +198,10 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   const swept = await blobs.sweep(await meta.referencedBlobIds());
   if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
 
+  const metrics = new Metrics({ bucketUsage: () => meta.bucketUsage(), token: options.metricsToken, usageCacheMs: options.bucketUsageCacheMs });
   const services: Services = {
     meta,
-    blobs,
+    blobs: metrics.countReadErrors(blobs),
     accounts: new Accounts(meta),
     temporaryKeys,
     encryption,
@@ -200,7 +222,8 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   const tiering = new TieringWorker(services, lifecycleIntervalMs);
   services.tiering = tiering;
   const consoleAssets = options.console === false ? undefined : await ConsoleAssets.load(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
-  const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets }));
+  const readiness = new Readiness({ meta, tmpDir: join(dataDir, 'tmp'), cacheMs: options.readyCacheMs });
+  const pipeline = new Pipeline(services, options.handlers ?? handlers, new AdminRoutes({ console: consoleAssets, metrics, readiness }), metrics);
   const guard = new ConnectionGuard(limits);
   const bodies = new BodyWatch(limits, log);
   const serve = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean) => {
@@ -212,48 +235,61 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
       res.destroy();
     });
   };
-  // No requestTimeout: a large upload rightly takes long; BodyWatch bounds slow bodies instead.
-  const server = createServer(
-    {
-      requestTimeout: 0,
-      headersTimeout: limits.headersTimeoutMs,
-      // Node checks headersTimeout only this often (30 s by default).
-      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(limits.headersTimeoutMs / 4))),
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-    },
-    (req, res) => serve(req, res, false),
-  );
-  // The guard decides before Node's HTTP machinery sets a connection up: a refused one costs an
-  // accept and a close, nothing more.
-  const setUpHttp = server.listeners('connection') as Array<(socket: Socket) => void>;
-  server.removeAllListeners('connection');
-  server.on('connection', (socket: Socket) => {
-    if (guard.admit(socket)) for (const listener of setUpHttp) listener.call(server, socket);
-  });
-  // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
-  server.on('checkContinue', (req, res) => serve(req, res, true));
-  // A connection on which nothing moves at all (a client that stopped reading) must not be held forever.
-  server.setTimeout(limits.idleTimeoutMs);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    log.debug({ err }, 'client error');
-    if (!socket.writable) return void socket.destroy();
-    // A body that ends before its Content-Length is IncompleteBody; anything else Node's parser
-    // refuses is a request COS could not read either.
-    const cos =
-      err.code === 'HPE_INVALID_EOF_STATE'
-        ? new CosError('IncompleteBody')
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? new CosError('RequestTimeOut')
-          : new CosError('InvalidRequest', 'The HTTP request is malformed.');
-    socket.end(rawErrorResponse(cos));
-  });
+  // The main listener (HTTPS with a certificate) and, with --http-port, a plain one beside it: both
+  // take the same handler, limits and connection settings below.
+  const httpSettings = {
+    // No requestTimeout: a large upload rightly takes long; BodyWatch bounds slow bodies instead.
+    requestTimeout: 0,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks headersTimeout only this often (30 s by default).
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(limits.headersTimeoutMs / 4))),
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => serve(req, res, false);
+  const server: Server | HttpsServer = tls ? createHttpsServer({ ...httpSettings, ...tls }, onRequest) : createServer(httpSettings, onRequest);
+  const plain = tls && options.httpPort !== undefined ? createServer(httpSettings, onRequest) : undefined;
+  const listeners = plain ? [server, plain] : [server];
+  for (const listener of listeners) {
+    // The guard decides before Node's HTTP (or TLS) machinery sets a connection up: a refused one
+    // costs an accept and a close, nothing more.
+    const setUp = listener.listeners('connection') as Array<(socket: Socket) => void>;
+    listener.removeAllListeners('connection');
+    listener.on('connection', (socket: Socket) => {
+      if (guard.admit(socket)) for (const handler of setUp) handler.call(listener, socket);
+    });
+    metrics.watch(listener);
+    // Answer `Expect: 100-continue` only once the request has passed routing and authentication.
+    listener.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => serve(req, res, true));
+    // A connection on which nothing moves at all (a client that stopped reading) must not be held forever.
+    listener.setTimeout(limits.idleTimeoutMs);
+    listener.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      log.debug({ err }, 'client error');
+      if (!socket.writable) return void socket.destroy();
+      // A body that ends before its Content-Length is IncompleteBody; anything else Node's parser
+      // refuses is a request COS could not read either.
+      const cos =
+        err.code === 'HPE_INVALID_EOF_STATE'
+          ? new CosError('IncompleteBody')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new CosError('RequestTimeOut')
+            : new CosError('InvalidRequest', 'The HTTP request is malformed.');
+      socket.end(rawErrorResponse(cos));
+    });
+  }
+  // A failed TLS handshake (a client that does not trust the certificate) has no HTTP answer.
+  server.on('tlsClientError', (err: Error) => log.debug({ err }, 'TLS handshake failed'));
 
-  await listen(server, options.port ?? 9000, host);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 9000);
+  const port = await listen(server, options.port ?? 9000, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const httpPort = plain
+    ? await listen(plain, options.httpPort!, host).catch(async (error: unknown) => {
+        server.close();
+        await meta.close();
+        throw error;
+      })
+    : undefined;
 
-  const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs);
+  const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs, (outcome) => metrics.lifecycleRun(outcome));
   lifecycle.start();
   // Replicas are written beneath the replication queueing (never queued again), still under object lock.
   const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
@@ -265,9 +301,10 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
     host,
     port,
+    httpUrl: httpPort === undefined ? undefined : `http://${urlHost}:${httpPort}`,
     services,
     limits,
     connections: () => ({ open: guard.open, refused: guard.refused, displaced: guard.displaced, bodiesTimedOut: bodies.timedOut }),
@@ -278,18 +315,23 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     runTiering: () => tiering.runOnce(),
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((done) => {
-          server.close(() => done());
-          // In-flight requests finish; their keep-alive connections are closed as they fall idle,
-          // and after a minute whatever remains is cut.
-          const idle = setInterval(() => server.closeIdleConnections(), 50);
-          const deadline = setTimeout(() => server.closeAllConnections(), 60_000);
-          server.once('close', () => {
-            clearInterval(idle);
-            clearTimeout(deadline);
-          });
-          server.closeIdleConnections();
-        });
+        await Promise.all(
+          listeners.map(
+            (listener) =>
+              new Promise<void>((done) => {
+                listener.close(() => done());
+                // In-flight requests finish; their keep-alive connections are closed as they fall idle,
+                // and after a minute whatever remains is cut.
+                const idle = setInterval(() => listener.closeIdleConnections(), 50);
+                const deadline = setTimeout(() => listener.closeAllConnections(), 60_000);
+                listener.once('close', () => {
+                  clearInterval(idle);
+                  clearTimeout(deadline);
+                });
+                listener.closeIdleConnections();
+              }),
+          ),
+        );
         bodies.stop();
         await lifecycle.stop();
         await replication.stop();
@@ -367,12 +409,14 @@ function positiveMs(value: number, what: string): number {
   return value;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+/** Resolves with the port listened on (the one picked for 0). */
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      ok();
+      const address = server.address();
+      ok(typeof address === 'object' && address ? address.port : port);
     });
   });
 }

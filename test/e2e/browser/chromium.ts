@@ -14,13 +14,14 @@ export function ensureChromium(): void {
   execFileSync('sh', [new URL('../../../scripts/ensure-chromium.sh', import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 });
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs` are added to the Chromium flags (the HTTPS test's trusted certificate). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 60_000,
     // The machine's network is loopback only: no background connections, no QUIC, no sandbox as root.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

@@ -9,6 +9,8 @@ import type { Address } from '../routing/address.js';
 import type { Services } from '../services.js';
 import { CONSOLE_PREFIX, ConsoleAssets } from './console.js';
 import { KEYS_PREFIX, serveKeys } from './keys.js';
+import { HEALTH_PATH, READY_PATH, serveHealth, type Readiness } from './health.js';
+import { METRICS_PATH, type Metrics } from './metrics.js';
 
 export interface AdminRequest {
   method: string;
@@ -24,6 +26,10 @@ export interface AdminRequest {
 export interface AdminOptions {
   /** The built console to serve at /-/console/, or none (`--no-console`). */
   console?: ConsoleAssets;
+  /** `/-/metrics`, when the server keeps metrics. */
+  metrics?: Metrics;
+  /** `/-/ready`; without it the route answers like `/-/health`. */
+  readiness?: Readiness;
 }
 
 /** Whether a request is for the admin routes rather than for a bucket. */
@@ -33,6 +39,18 @@ export function isAdminAddress(address: Address): boolean {
 
 export class AdminRoutes {
   constructor(private readonly options: AdminOptions) {}
+
+  /**
+   * The routes that need no signature (health, readiness, metrics), answered before authentication
+   * so that a probe or a scraper's `Authorization: Bearer` is not read as a COS signature; undefined
+   * for every other path.
+   */
+  serveUnsigned(method: string, pathname: string, header: (name: string) => string | undefined): Promise<ResponseSpec> | ResponseSpec | undefined {
+    if (pathname === HEALTH_PATH) return serveHealth(method);
+    if (pathname === READY_PATH) return this.options.readiness ? this.options.readiness.serve(method) : serveHealth(method);
+    if (pathname === METRICS_PATH && this.options.metrics) return this.options.metrics.serve(method, header);
+    return undefined;
+  }
 
   serve(req: AdminRequest): Promise<ResponseSpec> | ResponseSpec {
     if (req.pathname === '/-/console' || req.pathname.startsWith(CONSOLE_PREFIX)) {

@@ -134,8 +134,11 @@ export class ConnectionGuard {
 
   /** Marks a connection as serving a request until its response is done. */
   requestStarted(socket: Socket, res: ServerResponse): void {
-    this.busy.add(socket);
-    res.once('close', () => this.busy.delete(socket));
+    // Over HTTPS the request's socket is the TLS wrapper of the one admit() saw; Node keeps that
+    // one as `_parent`, and it is the one the displacement looks at.
+    const admitted = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+    this.busy.add(admitted);
+    res.once('close', () => this.busy.delete(admitted));
   }
 
   /** Closes one connection of the heaviest address if it holds at least two more than `count`. */

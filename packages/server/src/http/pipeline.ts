@@ -24,6 +24,12 @@ import { dialectOf, s3RequestDocument, s3RequestHeaders, s3ResponseHeaders, s3Re
 export type Handler = (ctx: RequestContext) => Promise<ResponseSpec>;
 export type HandlerTable = Partial<Record<OperationName, Handler>>;
 
+export interface RequestObserver {
+  requestStarted(): void;
+  /** `operation` is the COS operation, `Admin` for `/-/...`, or `Unknown` when the request never got that far. */
+  requestFinished(operation: string, status: number, seconds: number, bodyBytes: number): void;
+}
+
 let counter = 0;
 /** Tells this process's ids from another's with the same pid (a restart). */
 const PROCESS_TAG = randomBytes(3).toString('hex');
@@ -119,6 +125,8 @@ export class Pipeline {
     private readonly handlers: HandlerTable,
     /** `/-/...` on the service host: the console and the admin API. */
     private readonly admin?: AdminRoutes,
+    /** Told of every request's start and end (the metrics). */
+    private readonly observer?: RequestObserver,
   ) {}
 
   /**
@@ -133,12 +141,23 @@ export class Pipeline {
     const method = (req.method ?? 'GET').toUpperCase();
     let address: Address | undefined;
     let dialect = 'cos' as Dialect;
+    let operation = 'Unknown';
+    this.observer?.requestStarted();
     let spec: ResponseSpec;
     try {
-      spec = await this.run(req, res, method, now, requestId, expectContinue, (a, d) => {
-        address = a;
-        dialect = d;
-      });
+      spec = await this.run(
+        req,
+        res,
+        method,
+        now,
+        requestId,
+        expectContinue,
+        (a, d) => {
+          address = a;
+          dialect = d;
+        },
+        (op) => (operation = op),
+      );
       // A handler that answers nothing usable is a bug of ours: a logged 500, like a throw.
       if (spec === null || typeof spec !== 'object' || !Number.isInteger(spec.status)) throw new Error(`the handler answered ${String(spec)}`);
     } catch (error) {
@@ -157,8 +176,10 @@ export class Pipeline {
       this.services.log.error({ err: error, requestId }, 'response could not be sent');
       res.destroy();
     }
+    const ms = performance.now() - started;
+    this.observer?.requestFinished(operation, res.statusCode, ms / 1000, bytes);
     this.services.log.info(
-      { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round((performance.now() - started) * 10) / 10, requestId },
+      { method, host: req.headers.host, path: req.url, status: res.statusCode, bytes, ms: Math.round(ms * 10) / 10, requestId },
       'request',
     );
     const errorCode = spec.status >= 400 && typeof spec.body === 'string' ? (/<Code>([^<]*)<\/Code>/.exec(spec.body)?.[1] ?? '') : '';
@@ -173,12 +194,19 @@ export class Pipeline {
     requestId: string,
     expectContinue: boolean,
     onAddress: (a: Address, dialect: Dialect) => void,
+    onOperation: (op: string) => void,
   ): Promise<ResponseSpec> {
     const address = await this.addressOf(req);
     const query = parseQuery(address.rawQuery);
     const dialect = dialectOf(req.headers, query, address);
     onAddress(address, dialect);
     // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
+    if (this.admin && isAdminAddress(address)) {
+      onOperation('Admin');
+      // Health, readiness and metrics answer before any signature is read (a scraper's Bearer token is none).
+      const unsigned = this.admin.serveUnsigned(method, address.pathname, (name) => headerOf(req, name));
+      if (unsigned) return unsigned;
+    }
     const signedHeader = (name: string) => (name === 'host' ? address.host : headerOf(req, name));
     const bucketInHost = address.bucket !== undefined && address.pathname === address.virtualPathname ? address.bucket : undefined;
     const { caller, payload, queryHeaders } = await authenticateRequest(
@@ -202,6 +230,7 @@ export class Pipeline {
     // the table says whether cosbox has it.
     // A website request is a GET or HEAD of whatever the website makes of its path (issue 16).
     const op = address.website ? websiteOperation(method) : route(method, address, query, (name) => header(name) !== undefined);
+    onOperation(op);
     if (op === 'PutBucket' && address.region === 'accelerate') throw new CosError('InvalidRequest', 'Create buckets on their regional host, not the accelerate host.');
     const bucket = await loadBucket(this.services, op, address);
     const clientIp = clientAddress(req);

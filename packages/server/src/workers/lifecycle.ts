@@ -22,6 +22,8 @@ export class LifecycleWorker {
   constructor(
     private readonly services: Services,
     private readonly intervalMs: number,
+    /** Told how each round ended (the metrics). */
+    private readonly onRound?: (outcome: 'ok' | 'failed') => void,
   ) {}
 
   /** Starts the periodic rounds (the first after one interval). */
@@ -44,6 +46,10 @@ export class LifecycleWorker {
         this.busy = true;
         try {
           await this.round();
+          this.onRound?.('ok');
+        } catch (error) {
+          this.onRound?.('failed');
+          throw error;
         } finally {
           this.busy = false;
         }

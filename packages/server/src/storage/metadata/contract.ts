@@ -149,6 +149,25 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     assert.deepEqual((await s.listParts('a-1', 'm', 'u2', 0, 10)).parts[0].blob, { id: 'part-1', size: 5 });
   }));
 
+  test(`${name}: bucket usage counts the current objects and their bytes of every bucket, empty ones included`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    await s.createBucket(bucket('b-2', '2'), 10);
+    assert.deepEqual(await s.bucketUsage(), [
+      { bucket: 'a-1', objects: 0, bytes: 0 },
+      { bucket: 'b-2', objects: 0, bytes: 0 },
+    ]);
+    await s.putObject(object('a-1', 'x'));
+    await s.putObject({ ...object('a-1', 'y'), size: 10, blobs: [{ id: 'y', size: 10 }] });
+    await s.putObject(object('a-1', 'x', 'again'));
+    await s.putObject(object('b-2', 'z'));
+    assert.deepEqual(await s.bucketUsage(), [
+      { bucket: 'a-1', objects: 2, bytes: 13 },
+      { bucket: 'b-2', objects: 1, bytes: 3 },
+    ]);
+    await s.deleteObject('a-1', 'y');
+    assert.deepEqual((await s.bucketUsage())[0], { bucket: 'a-1', objects: 1, bytes: 3 });
+  }));
+
   test(`${name}: bucket lifecycle rules and tags round-trip, are replaced and removed; lifecycle buckets are listed`, withStore(async (s) => {
     await s.createBucket(bucket('a-1'), 10);
     await s.createBucket(bucket('b-2', '2'), 10);

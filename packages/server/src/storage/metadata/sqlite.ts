@@ -27,6 +27,7 @@ import type {
   BucketRecord,
   CorsRule,
   DeleteMarkerRecord,
+  BucketUsage,
   DeleteOutcome,
   ListedVersion,
   EncryptionRecord,
@@ -498,6 +499,10 @@ function prepareStatements(db: Database.Database) {
   return {
     insertBucket: db.prepare('INSERT INTO buckets (name, appid, owner_uin, region, created_at, acl) VALUES (?, ?, ?, ?, ?, ?)'),
     getBucket: db.prepare('SELECT * FROM buckets WHERE name = ?'),
+    // One pass over the objects' primary key, which starts with the bucket.
+    bucketUsage: db.prepare(
+      'SELECT b.name AS bucket, count(o.key) AS objects, coalesce(sum(o.size), 0) AS bytes FROM buckets b LEFT JOIN objects o ON o.bucket = b.name GROUP BY b.name ORDER BY b.name',
+    ),
     countBuckets: db.prepare('SELECT count(*) AS n FROM buckets WHERE owner_uin = ?'),
     listBuckets: db.prepare('SELECT * FROM buckets WHERE owner_uin = ? ORDER BY name'),
     deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
@@ -740,6 +745,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async listLifecycleBuckets(): Promise<BucketRecord[]> {
     return (this.stmt.lifecycleBuckets.all() as BucketRow[]).map(toBucket);
+  }
+
+  async bucketUsage(): Promise<BucketUsage[]> {
+    return this.stmt.bucketUsage.all() as BucketUsage[];
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {

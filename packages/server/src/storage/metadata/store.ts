@@ -341,6 +341,15 @@ export interface AccessRecord {
 export const REPLICATION_STATUS_META = 'x-cos-replication-status';
 export const REPLICATION_QUEUE_KIND = 'replication';
 
+/** What a bucket holds now, for the metrics. */
+export interface BucketUsage {
+  bucket: string;
+  /** Current objects (noncurrent versions and delete markers not counted). */
+  objects: number;
+  /** Their bytes. */
+  bytes: number;
+}
+
 export interface MetadataStore {
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
@@ -362,6 +371,8 @@ export interface MetadataStore {
   setBucketConfig(name: string, kind: string, value: unknown): Promise<void>;
   /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
   listLifecycleBuckets(): Promise<BucketRecord[]>;
+  /** Every bucket's current objects and bytes, empty buckets included, by name. */
+  bucketUsage(): Promise<BucketUsage[]>;
 
   /** The key's current object (undefined when there is none, or its latest version is a delete marker). */
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
