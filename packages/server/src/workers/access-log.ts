@@ -15,6 +15,7 @@ import type { Address } from '../routing/address.js';
 import { parseQuery } from '../routing/address.js';
 import { route } from '../routing/route.js';
 import type { Services } from '../services.js';
+import { PeriodicWorker } from './periodic.js';
 
 export const ACCESS_LOG_QUEUE = 'access-log';
 const BATCH = 5000;
@@ -38,16 +39,12 @@ export interface FinishedRequest {
   errorCode: string;
 }
 
-export class AccessLogs {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
+export class AccessLogs extends PeriodicWorker {
   private sequence = 0;
 
-  constructor(
-    private readonly services: Services,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(services: Services, intervalMs: number) {
+    super(services, intervalMs, 'access log delivery');
+  }
 
   /** Queues the request's line when its bucket has logging on; never throws (a log must not fail a request). */
   async record(done: FinishedRequest): Promise<void> {
@@ -98,26 +95,7 @@ export class AccessLogs {
     };
   }
 
-  start(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'access log delivery failed')), this.intervalMs);
-    this.timer.unref();
-  }
-
-  /** Delivers every queued line now. */
-  runOnce(): Promise<void> {
-    this.running = this.running.then(() => this.deliver());
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
-  }
-
-  private async deliver(): Promise<void> {
+  protected async round(): Promise<void> {
     for (;;) {
       const batch = await this.services.meta.peekQueue(ACCESS_LOG_QUEUE, BATCH);
       if (batch.length === 0) return;

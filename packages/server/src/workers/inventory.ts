@@ -14,6 +14,7 @@ import { dayMs } from '../model/clock.js';
 import { inventoriesOf, inventoryRow, inventorySchema, type InventoryConfig } from '../model/inventory.js';
 import { storeObject } from '../model/objects.js';
 import type { Services } from '../services.js';
+import { PeriodicWorker } from './periodic.js';
 import type { BucketRecord } from '../storage/metadata/store.js';
 
 const FILE_ROWS = 10_000;
@@ -25,41 +26,17 @@ export function inventoryDue(lastRun: number | undefined, now: number, frequency
   return lastRun === undefined || now - lastRun >= dayMs(timeScale) * (frequency === 'Weekly' ? 7 : 1);
 }
 
-export class InventoryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
-
-  constructor(
-    private readonly services: Services,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'inventory round failed')), this.intervalMs);
-    this.timer.unref();
+export class InventoryWorker extends PeriodicWorker {
+  constructor(services: Services, intervalMs: number) {
+    super(services, intervalMs, 'inventory round');
   }
 
-  /** Writes every report that is due now. */
-  runOnce(): Promise<void> {
-    this.running = this.running.then(() => this.round());
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
-  }
-
-  private async round(): Promise<void> {
+  protected async round(): Promise<void> {
     const { meta, log } = this.services;
     for (const account of await meta.listAccounts()) {
       if (account.rootUin !== account.uin) continue;
       for (const bucket of await meta.listBuckets(account.uin)) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         const configs = Object.values(inventoriesOf(bucket)).filter((c) => c.enabled);
         for (const config of configs) {
           try {

@@ -9,66 +9,19 @@ import { CosError } from '@cosbox/protocol';
 import { decideUploadAbort, decideVersion, type LifecycleRule, type VersionAction } from '../model/lifecycle.js';
 import { abortUpload } from '../model/multipart.js';
 import type { Services } from '../services.js';
+import { PeriodicWorker } from './periodic.js';
 import { isDeleteMarker, versionIdOf, type BucketRecord, type ListedVersion, type ObjectRecord } from '../storage/metadata/store.js';
 
 const PAGE = 1000;
 
-export class LifecycleWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
-  private busy = false;
-
-  constructor(
-    private readonly services: Services,
-    private readonly intervalMs: number,
-    /** Told how each round ended (the metrics). */
-    private readonly onRound?: (outcome: 'ok' | 'failed') => void,
-  ) {}
-
-  /** Starts the periodic rounds (the first after one interval). */
-  start(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => {
-      // A round slower than the interval is not queued behind by more rounds.
-      if (this.busy) return;
-      void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'lifecycle round failed'));
-    }, this.intervalMs);
-    this.timer.unref();
+export class LifecycleWorker extends PeriodicWorker {
+  constructor(services: Services, intervalMs: number, onRound?: (outcome: 'ok' | 'failed') => void) {
+    super(services, intervalMs, 'lifecycle round', onRound);
   }
 
-  /** One round over every bucket with rules; rounds never overlap (a second waits for the first). */
-  runOnce(): Promise<void> {
-    const round = this.running
-      .catch(() => undefined)
-      .then(async () => {
-        if (this.stopped) return;
-        this.busy = true;
-        try {
-          await this.round();
-          this.onRound?.('ok');
-        } catch (error) {
-          this.onRound?.('failed');
-          throw error;
-        } finally {
-          this.busy = false;
-        }
-      });
-    this.running = round;
-    return round;
-  }
-
-  /** Stops the timer and waits for a round in progress, so the stores can close under it. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
-  }
-
-  private async round(): Promise<void> {
+  protected async round(): Promise<void> {
     for (const bucket of await this.services.meta.listLifecycleBuckets()) {
-      if (this.stopped) return;
+      if (this.isStopped) return;
       try {
         await this.scanBucket(bucket);
       } catch (err) {
@@ -94,7 +47,7 @@ export class LifecycleWorker {
       const page = await meta.listUploads({ bucket: bucket.name, prefix: '', delimiter: '', keyMarker, uploadIdMarker, maxUploads: PAGE });
       const now = Date.now();
       for (const entry of page.entries) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         if (!('upload' in entry)) continue;
         const { upload } = entry;
         if (!decideUploadAbort(rules, upload, now, timeScale)) continue;
@@ -115,7 +68,7 @@ export class LifecycleWorker {
       const page = await this.services.meta.listObjects({ bucket: bucket.name, prefix: '', marker, delimiter: '', maxKeys: PAGE });
       const now = Date.now();
       for (const entry of page.entries) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         if (!('object' in entry)) continue;
         const object = entry.object;
         const description = { key: object.key, tags: object.tags ?? [], storageClass: object.storageClass, lastModified: object.lastModified, isLatest: true, isDeleteMarker: false, otherVersionsCount: 0 };
@@ -163,7 +116,7 @@ export class LifecycleWorker {
     for (;;) {
       const page = await this.services.meta.listObjectVersions({ bucket: bucket.name, prefix: '', delimiter: '', keyMarker, versionIdMarker, maxKeys: PAGE });
       for (const entry of page.entries) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         if (!('version' in entry)) continue;
         if (group.length > 0 && group[0].version.key !== entry.version.key) {
           await this.applyToKey(bucket, rules, group);

@@ -10,46 +10,23 @@ import { CosError } from '@cosbox/protocol';
 import { readObject, storeObject, wholeObject } from '../model/objects.js';
 import { REPLICATION_QUEUE, REPLICATION_STATUS, replicationOf, replicationRuleFor, type ReplicationTask } from '../model/replication.js';
 import type { Services } from '../services.js';
+import { PeriodicWorker } from './periodic.js';
 import { isDeleteMarker, type ObjectRecord } from '../storage/metadata/store.js';
 
 const BATCH = 100;
 
-export class ReplicationWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
-
-  constructor(
-    private readonly services: Services,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'replication round failed')), this.intervalMs);
-    this.timer.unref();
+export class ReplicationWorker extends PeriodicWorker {
+  constructor(services: Services, intervalMs: number) {
+    super(services, intervalMs, 'replication round');
   }
 
-  /** Works the queue until it is empty; rounds never overlap. */
-  runOnce(): Promise<void> {
-    this.running = this.running.then(() => this.drain());
-    return this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
-  }
-
-  private async drain(): Promise<void> {
+  protected async round(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.isStopped) return;
       const batch = await this.services.meta.peekQueue(REPLICATION_QUEUE, BATCH);
       if (batch.length === 0) return;
       for (const { seq, item } of batch) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         await this.replicate(item as ReplicationTask);
         await this.services.meta.dequeue(REPLICATION_QUEUE, [seq]);
       }

@@ -10,22 +10,19 @@ import { CosError } from '@cosbox/protocol';
 import { afterDays } from '../model/clock.js';
 import { STORAGE_TIER, tierOf, tieringOf } from '../model/intelligent-tiering.js';
 import type { Services } from '../services.js';
+import { PeriodicWorker } from './periodic.js';
 import type { AccessRecord, BucketRecord, ObjectRecord } from '../storage/metadata/store.js';
 
 const PAGE = 1000;
 /** Past this many pending reads the oldest are dropped until the next round (bounded memory). */
 const MAX_PENDING = 100_000;
 
-export class TieringWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = false;
+export class TieringWorker extends PeriodicWorker {
   private pending = new Map<string, AccessRecord>();
 
-  constructor(
-    private readonly services: Services,
-    private readonly intervalMs: number,
-  ) {}
+  constructor(services: Services, intervalMs: number) {
+    super(services, intervalMs, 'tiering round');
+  }
 
   /** Notes a read of an INTELLIGENT_TIERING object. */
   touch(bucket: string, key: string, time: number): void {
@@ -35,23 +32,9 @@ export class TieringWorker {
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
   }
 
-  start(): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce().catch((err: unknown) => this.services.log.error({ err }, 'tiering round failed')), this.intervalMs);
-    this.timer.unref();
-  }
-
-  runOnce(): Promise<void> {
-    this.running = this.running.then(() => this.round());
-    return this.running;
-  }
-
   /** Records the pending reads and waits for a round in progress. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running.catch(() => undefined);
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.recordPending().catch(() => undefined);
   }
 
@@ -62,7 +45,7 @@ export class TieringWorker {
     return reads;
   }
 
-  private async round(): Promise<void> {
+  protected async round(): Promise<void> {
     const { meta, log } = this.services;
     for (const read of await this.recordPending()) {
       await this.move(read.bucket, read.key, 'FREQUENT', () => true).catch((err: unknown) => log.warn({ err, ...read }, 'tiering move failed'));
@@ -70,7 +53,7 @@ export class TieringWorker {
     for (const account of await meta.listAccounts()) {
       if (account.rootUin !== account.uin) continue;
       for (const bucket of await meta.listBuckets(account.uin)) {
-        if (this.stopped) return;
+        if (this.isStopped) return;
         if (tieringOf(bucket)?.status === 'Enabled') await this.coolDown(bucket).catch((err: unknown) => log.warn({ err, bucket: bucket.name }, 'tiering round failed for a bucket'));
       }
     }
