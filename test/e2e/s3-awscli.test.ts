@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
-import { ensureS3Clients, s3Tools, type S3Tools } from './s3-tools.js';
+import { ensureS3Clients, s3Tools, treeOf, type S3Tools } from './s3-tools.js';
 
 let h: Harness;
 let t: S3Tools;
@@ -25,17 +25,6 @@ after(async () => {
   await h.close();
   await t.close();
 });
-
-async function files(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
-      const path = join(entry.parentPath, entry.name);
-      out[relative(dir, path)] = (await readFile(path)).toString('base64');
-    }
-  }
-  return out;
-}
 
 test('aws s3 mb / ls: the bucket is made in the region and listed', async () => {
   await t.aws('s3', 'mb', `s3://${Bucket}`);
@@ -80,7 +69,7 @@ test('aws s3 sync of a tree both ways, deletions included', async () => {
   await t.aws('s3', 'sync', src, `s3://${Bucket}/tree`);
   const dst = join(t.dir, 'tree-back');
   await t.aws('s3', 'sync', `s3://${Bucket}/tree`, dst);
-  assert.deepEqual(await files(dst), await files(src));
+  assert.deepEqual(await treeOf(dst), await treeOf(src));
 
   // A second sync after a change uploads only that change, and --delete removes what is gone.
   await writeFile(join(src, 'top.txt'), 'top, changed');
@@ -90,7 +79,7 @@ test('aws s3 sync of a tree both ways, deletions included', async () => {
   assert.match(out, /upload: .*top\.txt/);
   assert.match(out, /delete: s3:\/\/.*one\.txt/);
   await t.aws('s3', 'sync', `s3://${Bucket}/tree`, dst, '--delete');
-  assert.deepEqual(await files(dst), await files(src));
+  assert.deepEqual(await treeOf(dst), await treeOf(src));
 });
 
 test('aws s3api list-objects-v2 pages with continuation tokens', async () => {

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bucketName, REGION, startHarness, type Harness } from './harness.js';
-import { ensureS3Clients, s3Tools, type S3Tools } from './s3-tools.js';
+import { ensureS3Clients, s3Tools, treeOf, type S3Tools } from './s3-tools.js';
 
 let h: Harness;
 let t: S3Tools;
@@ -25,14 +25,6 @@ after(async () => {
   await h.close();
   await t.close();
 });
-
-async function files(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) out[relative(dir, join(entry.parentPath, entry.name))] = (await readFile(join(entry.parentPath, entry.name))).toString('base64');
-  }
-  return out;
-}
 
 test('rclone mkdir makes the bucket; lsd lists it', async () => {
   await t.rclone('mkdir', `cosbox:${Bucket}`);
@@ -50,13 +42,13 @@ test('rclone sync of a tree both ways, then a change and a deletion', async () =
   await t.rclone('sync', src, `cosbox:${Bucket}/tree`);
   const dst = join(t.dir, 'tree-back');
   await t.rclone('sync', `cosbox:${Bucket}/tree`, dst);
-  assert.deepEqual(await files(dst), await files(src));
+  assert.deepEqual(await treeOf(dst), await treeOf(src));
 
   await writeFile(join(src, 'top.txt'), 'top, changed');
   await rm(join(src, 'a', 'one.txt'));
   await t.rclone('sync', src, `cosbox:${Bucket}/tree`);
   await t.rclone('sync', `cosbox:${Bucket}/tree`, dst);
-  assert.deepEqual(await files(dst), await files(src));
+  assert.deepEqual(await treeOf(dst), await treeOf(src));
   // rclone's own check compares sizes and MD5s (the ETags of single-part uploads).
   await t.rclone('check', src, `cosbox:${Bucket}/tree`);
 });

@@ -7,9 +7,9 @@
  * without the caller's AWS_* / RCLONE_* variables or proxies.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REGION, SECRET_ID, SECRET_KEY, type Harness } from './harness.js';
 
 export const AWS = '/usr/bin/aws';
@@ -112,4 +112,15 @@ export async function s3Tools(h: Harness): Promise<S3Tools> {
     python: (program: string) => run(PYTHON, ['-c', program]),
     close: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** The files under `dir`, by relative path, with their bytes in base64: two trees compare with deepEqual. */
+export async function treeOf(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[relative(dir, path)] = (await readFile(path)).toString('base64');
+  }
+  return out;
 }
