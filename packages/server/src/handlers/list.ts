@@ -3,8 +3,9 @@
  * S3's ListObjectsV2 (`list-type=2`) over the same listing: continuation-token, start-after,
  * fetch-owner, key-count.
  */
-import { buildXml, CosError, isoDate } from '@cosbox/protocol';
+import { buildXml, CosError, isoDate, type XmlObject } from '@cosbox/protocol';
 import { bucketOf, xmlResponse, type RequestContext, type ResponseSpec } from '../http/context.js';
+import type { BucketRecord, ListObjectsPage } from '../storage/metadata/store.js';
 
 export const MAX_KEYS = 1000;
 
@@ -22,6 +23,28 @@ export function nameEncoder(value: string | undefined): (name: string) => string
   return (name) => encodeURIComponent(name);
 }
 
+/** The Contents and CommonPrefixes of a listing page, names through `encode`. */
+function pageElements(page: ListObjectsPage, bucket: BucketRecord, encode: (name: string) => string, withOwner: boolean) {
+  const contents: XmlObject[] = [];
+  const commonPrefixes: XmlObject[] = [];
+  for (const entry of page.entries) {
+    if ('commonPrefix' in entry) {
+      commonPrefixes.push({ Prefix: encode(entry.commonPrefix) });
+      continue;
+    }
+    const o = entry.object;
+    contents.push({
+      Key: encode(o.key),
+      LastModified: isoDate(o.lastModified),
+      ETag: o.etag,
+      Size: o.size,
+      Owner: withOwner ? { ID: bucket.appid, DisplayName: bucket.appid } : undefined,
+      StorageClass: o.storageClass,
+    });
+  }
+  return { contents, commonPrefixes };
+}
+
 export async function listObjects(ctx: RequestContext): Promise<ResponseSpec> {
   const listType = ctx.query.get('list-type');
   if (listType === '2') return listObjectsV2(ctx);
@@ -35,23 +58,7 @@ export async function listObjects(ctx: RequestContext): Promise<ResponseSpec> {
   const encode = nameEncoder(encodingType);
 
   const page = await ctx.services.meta.listObjects({ bucket: bucket.name, prefix, delimiter, marker, maxKeys });
-  const contents = [];
-  const commonPrefixes = [];
-  for (const entry of page.entries) {
-    if ('commonPrefix' in entry) {
-      commonPrefixes.push({ Prefix: encode(entry.commonPrefix) });
-      continue;
-    }
-    const o = entry.object;
-    contents.push({
-      Key: encode(o.key),
-      LastModified: isoDate(o.lastModified),
-      ETag: o.etag,
-      Size: o.size,
-      Owner: { ID: bucket.appid, DisplayName: bucket.appid },
-      StorageClass: o.storageClass,
-    });
-  }
+  const { contents, commonPrefixes } = pageElements(page, bucket, encode, true);
   return xmlResponse(
     buildXml('ListBucketResult', {
       Name: bucket.name,
@@ -100,23 +107,7 @@ async function listObjectsV2(ctx: RequestContext): Promise<ResponseSpec> {
   const marker = after > startAfter ? after : startAfter;
 
   const page = await ctx.services.meta.listObjects({ bucket: bucket.name, prefix, delimiter, marker, maxKeys });
-  const contents = [];
-  const commonPrefixes = [];
-  for (const entry of page.entries) {
-    if ('commonPrefix' in entry) {
-      commonPrefixes.push({ Prefix: encode(entry.commonPrefix) });
-      continue;
-    }
-    const o = entry.object;
-    contents.push({
-      Key: encode(o.key),
-      LastModified: isoDate(o.lastModified),
-      ETag: o.etag,
-      Size: o.size,
-      Owner: fetchOwner ? { ID: bucket.appid, DisplayName: bucket.appid } : undefined,
-      StorageClass: o.storageClass,
-    });
-  }
+  const { contents, commonPrefixes } = pageElements(page, bucket, encode, fetchOwner);
   return xmlResponse(
     buildXml('ListBucketResult', {
       Name: bucket.name,
