@@ -107,11 +107,13 @@ export class COS {
   readonly options: ResolvedOptions;
 
   constructor(options: COSOptions = {}) {
+    // As the official SDK: path-style addressing is refused outright.
+    if (options.ForcePathStyle) throw new Error('ForcePathStyle is not supported');
     this.options = resolveOptions(options);
     const client: Client = {
       options: this.options,
       credentials: new CredentialSource(this.options),
-      transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl }),
+      transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl, proxy: this.options.Proxy }),
       uploadsInUse: new Set(),
     };
     const events = new Emitter();
@@ -276,7 +278,7 @@ export class COS {
       forceSignHost: p.ForceSignHost,
     };
 
-    if (!options.getAuthorization) {
+    if (!options.getAuthorization && !options.getSTS) {
       const auth = client.credentials.authorizeNow(input);
       const signed = auth ? signedUrl(url, auth, extraQuery, false) : appendQuery(url, extraQuery);
       // The official SDK calls back asynchronously here, with q-url-param-list encoded.

@@ -87,6 +87,8 @@ export interface Transport {
 export interface TransportOptions {
   keepAlive: boolean;
   strictSsl: boolean;
+  /** An HTTP proxy URL ('' for none: Node then reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY). */
+  proxy?: string;
 }
 
 /** Local files, for the uploads that take a FilePath (Node). */
