@@ -169,6 +169,8 @@ const ok = (body = '') => ({ body });
  */
 const CALLS: [string, Record<string, unknown>, { body: string; headers?: Record<string, string> }?][] = [
   ['getService', {}, ok('<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>')],
+  // Sent as GET /?create-time=...: an endpoint without a path still has one (issue 17 item 3).
+  ['getService', { Region, CreateRange: 'gt', CreateTime: 1700000000, MaxKeys: 10, TagKey: 'k', TagValue: 'v' }, ok('<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>')],
   ['putBucket', { Bucket, Region, ACL: 'private' }],
   ['headBucket', { Bucket, Region }],
   ['deleteBucket', { Bucket, Region }],

@@ -155,8 +155,8 @@ export class COS {
     taskQueueOf(clientOf(this)).restart(taskId);
   }
 
-  /** Whether an upload task is running or waiting. */
-  isUploadRunning(): boolean {
+  /** As the official SDK: the number of running upload tasks if any (1, 2...), else whether one waits (false). */
+  isUploadRunning(): number | boolean {
     return taskQueueOf(clientOf(this)).isUploadRunning();
   }
 

@@ -57,7 +57,9 @@ function send(
   if (!m) return Promise.reject(Object.assign(new Error(`Invalid URL: ${request.url}`), { code: 'ERR_INVALID_URL' }));
   const protocol = m[1] as 'http:' | 'https:';
   const module = protocol === 'https:' ? https : http;
-  const via = route(protocol, m[2], m[3] || '/', proxyOption, tlsOptions);
+  // An endpoint without a path (GET Service's) still sends one: `/?create-time=...`, never `?create-time=...`.
+  const path = m[3].startsWith('/') ? m[3] : `/${m[3]}`;
+  const via = route(protocol, m[2], path, proxyOption, tlsOptions);
   const headers = { ...request.headers };
   // Through a proxy the Host is the bucket's, not the proxy's.
   if (via.viaProxy && !Object.keys(headers).some((k) => k.toLowerCase() === 'host')) headers.Host = m[2];
