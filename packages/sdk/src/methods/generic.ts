@@ -57,7 +57,7 @@ async function request(client: Client, input: RequestParams): Promise<RequestRes
       signal: params.Signal,
     });
     const result: RequestResult = { ...(res.doc as JsonObject), statusCode: res.statusCode, headers: res.headers };
-    if (res.body && res.body.length) result.Body = res.body;
+    if (res.body) result.Body = res.body;
     if (res.headers['x-cos-request-id']) result.RequestId = res.headers['x-cos-request-id'];
     return result;
   } catch (e) {
