@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -414,6 +414,19 @@ describe('bucket configuration and the other methods', () => {
     ['deleteBucketCORS', (w) => alias(w, 'deleteBucketCORS', bucket(w))],
     ['putObjectACL', (w) => alias(w, 'putObjectACL', obj(w, 'dir/a.txt', { ACL: 'private' }))],
     ['getObjectACL', (w) => alias(w, 'getObjectACL', obj(w, 'dir/a.txt'))],
+    ['putBucketAcl', (w) => w.cos.putBucketAcl(bucket(w, { ACL: 'public-read' }))],
+    ['getBucketAcl', (w) => w.cos.getBucketAcl(bucket(w))],
+    ['putBucketCors', (w) => w.cos.putBucketCors(bucket(w, { CORSRules: [{ AllowedOrigin: 'https://b.example', AllowedMethod: ['GET', 'PUT'], AllowedHeader: '*' }] }))],
+    ['getBucketCors', (w) => w.cos.getBucketCors(bucket(w))],
+    ['optionsObject', (w) => w.cos.optionsObject(obj(w, 'dir/a.txt', { Origin: 'https://b.example', AccessControlRequestMethod: 'PUT', AccessControlRequestHeaders: 'content-type' }))],
+    ['optionsObject refused', (w) => w.cos.optionsObject(obj(w, 'dir/a.txt', { Origin: 'https://c.example', AccessControlRequestMethod: 'PUT' }))],
+    ['deleteBucketCors', (w) => w.cos.deleteBucketCors(bucket(w))],
+    ['putObjectAcl', (w) => w.cos.putObjectAcl(obj(w, 'dir/a.txt', { ACL: 'public-read' }))],
+    ['getObjectAcl', (w) => w.cos.getObjectAcl(obj(w, 'dir/a.txt'))],
+    ['putObjectTagging', (w) => w.cos.putObjectTagging(obj(w, 'dir/a.txt', { Tags: [{ Key: 'k', Value: 'v' }] }))],
+    ['getObjectTagging', (w) => w.cos.getObjectTagging(obj(w, 'dir/a.txt'))],
+    ['deleteObjectTagging', (w) => w.cos.deleteObjectTagging(obj(w, 'dir/a.txt'))],
+    ['getObjectTagging when none', (w) => w.cos.getObjectTagging(obj(w, 'dir/a.txt'))],
     ['putBucketPolicy', (w) => w.cos.putBucketPolicy(bucket(w, { Policy: policy(w) }))],
     ['getBucketPolicy', (w) => w.cos.getBucketPolicy(bucket(w))],
     ['deleteBucketPolicy', (w) => w.cos.deleteBucketPolicy(bucket(w))],
@@ -447,6 +460,25 @@ describe('bucket configuration and the other methods', () => {
     [
       'selectObjectContent',
       (w) => w.cos.selectObjectContent(obj(w, 'dir/a.txt', { SelectType: 2, SelectRequest: { Expression: 'Select * from COSObject', ExpressionType: 'SQL', InputSerialization: { CSV: {} }, OutputSerialization: { CSV: {} } } })),
+    ],
+    [
+      'selectObjectContentStream',
+      (w) =>
+        new Promise((resolve, reject) => {
+          const stream = (w.cos as unknown as Record<string, (p: object, cb: (e: unknown, d: unknown) => void) => Readable>).selectObjectContentStream(
+            obj(w, 'dir/a.txt', { SelectType: 2, SelectRequest: { Expression: 'Select * from COSObject', ExpressionType: 'SQL', InputSerialization: { CSV: {} }, OutputSerialization: { CSV: {} } } }),
+            (err, data) => (err ? reject(err) : resolve(data)),
+          );
+          stream.on('error', () => {}).resume();
+        }),
+    ],
+    [
+      'downloadFile',
+      async (w) => {
+        const FilePath = join(dir, `download-${w.name}.bin`);
+        const data = await w.cos.downloadFile(obj(w, 'dir/b.bin', { FilePath }));
+        return { data, file: await readFile(FilePath) };
+      },
     ],
     ['request: GET ?acl', (w) => w.cos.request(obj(w, 'dir/a.txt', { Method: 'GET', Action: 'acl' }))],
     ['request: HEAD with RawBody', (w) => w.cos.request(obj(w, 'dir/a.txt', { Method: 'HEAD', RawBody: true }))],
