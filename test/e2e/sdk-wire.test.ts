@@ -278,3 +278,22 @@ describe('every other method: the same request as cos-nodejs-sdk-v5', () => {
     assert.equal(ours.getAuth(params), official.getAuth(params));
   });
 });
+
+describe('COS.util: the official helpers, value for value', () => {
+  const xml = '<A><B>x &amp; y</B><B>2</B><C><D/></C><E attr="1">t</E></A>';
+  const json = { A: { B: ['x & y', '2'], C: { D: '' }, F: { 'SSE-COS': '' } } };
+  for (const [name, args] of [
+    ['md5', ['hello 世界']],
+    ['md5', ['hello', 'base64']],
+    ['xml2json', [xml]],
+    ['json2xml', [json]],
+    ['encodeBase64', ['a+b/c? 世界']],
+    ['encodeBase64', ['a+b/c? 世界>>', true]],
+  ] as [string, unknown[]][]) {
+    test(`${name}(${JSON.stringify(args)})`, () => {
+      const theirs = (OfficialCOS.util as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+      const mine = (COS.util as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+      assert.deepEqual(mine, theirs);
+    });
+  }
+});
