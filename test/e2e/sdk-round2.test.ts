@@ -66,7 +66,7 @@ test('getService with CreateRange, CreateTime and MaxKeys: the same answer from 
   assert.deepEqual(results.ours, { statusCode: 200, hasBucket: true });
 });
 
-test('canceling tasks never leaves an unhandled rejection (callback form, uploadFile, uploadFiles, a held Promise)', async () => {
+test('canceling tasks never leaves an unhandled rejection (callback form, uploadFile, uploadFiles, a held Promise, a Promise nobody holds)', async () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', onUnhandled);
@@ -80,6 +80,9 @@ test('canceling tasks never leaves an unhandled rejection (callback form, upload
     void cos.uploadFile({ Bucket, Region: REGION, Key: 'cancel-2.bin', Body: body } as Any, () => ended.push('uploadFile'));
     void cos.uploadFiles({ files: [{ Bucket, Region: REGION, Key: 'cancel-3.bin', Body: body }] } as Any, () => ended.push('uploadFiles'));
     const held = cos.putObject({ Bucket, Region: REGION, Key: 'cancel-4.bin', Body: body });
+    // Called as the official SDK's users do, without a callback and without awaiting.
+    void cos.putObject({ Bucket, Region: REGION, Key: 'cancel-5.bin', Body: body });
+    void cos.sliceUploadFile({ Bucket, Region: REGION, Key: 'cancel-6.bin', Body: new Blob([body]) } as Any);
     const heldOutcome = held.then(() => 'resolved', (e: Any) => e.code);
     for (const task of cos.getTaskList().slice(1)) cos.cancelTask(task.id);
     await first;
