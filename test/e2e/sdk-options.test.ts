@@ -57,6 +57,16 @@ describe('credentials', () => {
     await assert.rejects(cos.headObject({ Bucket, Region: REGION, Key: 'lower.txt' }), (e: Any) => e.statusCode === 403);
     Credentials.secretKey = SECRET_KEY;
     assert.equal((await cos.headObject({ Bucket, Region: REGION, Key: 'lower.txt' })).statusCode, 200);
+    // getAuth signs with the rotated keys too.
+    const params = { Method: 'GET', Key: 'lower.txt', Bucket, Region: REGION };
+    const now = Date.now;
+    const fixed = now();
+    Date.now = () => fixed;
+    try {
+      assert.equal(cos.getAuth(params), new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY }).getAuth(params));
+    } finally {
+      Date.now = now;
+    }
   });
 
   test('getSTS is asked for temporary keys (once, then cached) and its keys sign', async () => {

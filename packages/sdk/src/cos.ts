@@ -163,8 +163,8 @@ export class COS {
   /** An Authorization value signed with this instance's (or the given) key pair. */
   getAuth(params: GetAuthParams): string {
     return getAuthorization({
-      SecretId: params.SecretId || this.options.SecretId,
-      SecretKey: params.SecretKey || this.options.SecretKey,
+      SecretId: params.SecretId || keysOf(this.options).SecretId,
+      SecretKey: params.SecretKey || keysOf(this.options).SecretKey,
       Bucket: params.Bucket,
       Region: params.Region,
       Method: params.Method,
@@ -182,8 +182,8 @@ export class COS {
    * signed with HMAC-SHA1, base64 of the digest and the text. undefined without a key pair or Bucket.
    */
   getV4Auth(params: GetV4AuthParams): string | undefined {
-    const SecretId = params.SecretId || this.options.SecretId;
-    const SecretKey = params.SecretKey || this.options.SecretKey;
+    const SecretId = params.SecretId || keysOf(this.options).SecretId;
+    const SecretKey = params.SecretKey || keysOf(this.options).SecretKey;
     if (!SecretId || !SecretKey || !params.Bucket) return undefined;
     const dash = params.Bucket.lastIndexOf('-');
     const bucket = params.Bucket.slice(0, dash);
@@ -306,6 +306,13 @@ const ALIASES = {
   putObjectACL: METHODS.putObjectAcl,
   getObjectACL: METHODS.getObjectAcl,
 };
+
+/** The key pair in effect: `Credentials` when it has both keys (they may have been rotated in place). */
+function keysOf(options: ResolvedOptions): { SecretId: string; SecretKey: string } {
+  const credentials = options.Credentials;
+  if (credentials?.secretId && credentials.secretKey) return { SecretId: credentials.secretId, SecretKey: credentials.secretKey };
+  return options;
+}
 
 function passThrough(): ReturnedStream {
   const create = platform().createPassThrough;
