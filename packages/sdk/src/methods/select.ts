@@ -67,13 +67,17 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
 };
 
 /** The official result of an answer: Records as Payload, Stats, progress reported; an error event throws. */
-export function selectResult(bytes: Uint8Array, p: SelectObjectContentParams): { Payload?: Uint8Array; Stats?: Record<string, unknown> } {
+export function selectResult(
+  bytes: Uint8Array,
+  p: Pick<SelectObjectContentParams, 'onProgress'>,
+  fields: { statusCode?: number; headers?: Record<string, string> } = {},
+): { Payload?: Uint8Array; Stats?: Record<string, unknown> } {
   const records: Uint8Array[] = [];
   let Stats: Record<string, unknown> | undefined;
   for (const { headers, payload } of selectMessages(bytes)) {
     const text = () => new TextDecoder().decode(payload);
     const event = headers[':event-type'];
-    if (headers[':message-type'] === 'error' || event === 'error') throw new CosSdkError(headers[':error-code'], headers[':error-message']);
+    if (headers[':message-type'] === 'error' || event === 'error') throw new CosSdkError(headers[':error-code'], headers[':error-message'], fields);
     if (event === 'Records') records.push(payload);
     else if (event === 'Progress') p.onProgress?.(xml2json(text()).Progress);
     else if (event === 'Stats') Stats = xml2json(text()).Stats;
@@ -104,7 +108,7 @@ export const selectMethods = {
     rawBody: true,
     result: (res, p) => {
       const bytes = res.body ?? new Uint8Array();
-      const fields = p.DataType === 'raw' ? { Payload: platform().responseBody(bytes, undefined, undefined) as Uint8Array } : selectResult(bytes, p);
+      const fields = p.DataType === 'raw' ? { Payload: platform().responseBody(bytes, undefined, undefined) as Uint8Array } : selectResult(bytes, p, { statusCode: res.statusCode, headers: res.headers });
       return { statusCode: res.statusCode, headers: res.headers, ...fields };
     },
   }),
