@@ -46,6 +46,8 @@ export interface MethodSpec<P extends CommonParams, R> {
   result(res: Response, p: P, client: Client): R;
   /** Failures the official SDK reports as data (304 NotModified, 404 BucketNotFound). */
   recover?(err: CosSdkError, p: P): R | undefined;
+  /** Reshapes an error the official SDK words its own way (getBucketPolicy's ErrorStatus). */
+  mapError?(err: CosSdkError, p: P): CosSdkError;
 }
 
 /** `{ statusCode, headers }`, the result of methods that return nothing else. */
@@ -164,6 +166,6 @@ export async function run<P extends CommonParams, R>(client: Client, spec: Metho
     const err = asCosSdkError(e);
     const recovered = spec.recover?.(err, params);
     if (recovered !== undefined) return withHeaderFields(recovered);
-    throw withHeaderFields(err);
+    throw withHeaderFields(spec.mapError ? spec.mapError(err, params) : err);
   }
 }

@@ -206,13 +206,13 @@ export class CredentialSource {
 
   /** The Authorization for a request, or undefined when there are no credentials (anonymous). */
   async authorize(input: AuthorizeInput): Promise<AuthData | undefined> {
-    if (!this.options.getAuthorization) return this.authorizeNow(input);
+    if (!this.options.getAuthorization && !this.options.getSTS) return this.authorizeNow(input);
     const request = this.prepare(input);
     const scopeKey = JSON.stringify(input.scope);
     const cached = this.cachedFor(scopeKey);
     if (cached) return signWithTemporary(cached, request, input.expires);
 
-    const source = await this.ask(request.options);
+    const source = this.options.getAuthorization ? await this.ask(request.options) : await this.askSts(input);
     if (typeof source === 'string') return { Authorization: source, SecurityToken: '' };
     if ('Authorization' in source && source.Authorization) {
       return { Authorization: source.Authorization, SecurityToken: source.SecurityToken ?? source.XCosSecurityToken ?? '' };
@@ -227,9 +227,38 @@ export class CredentialSource {
    * signed URL at once); undefined when the instance has no key pair or uses getAuthorization.
    */
   authorizeNow(input: AuthorizeInput): AuthData | undefined {
-    const { SecretId, SecretKey, SecurityToken, XCosSecurityToken } = this.options;
-    if (this.options.getAuthorization || !SecretId || !SecretKey) return undefined;
+    const { SecretId, SecretKey, SecurityToken, XCosSecurityToken } = this.currentKeys();
+    if (this.options.getAuthorization || this.options.getSTS || !SecretId || !SecretKey) return undefined;
     return { Authorization: this.prepare(input).sign(SecretId, SecretKey), SecurityToken: SecurityToken || XCosSecurityToken };
+  }
+
+  /**
+   * The key pair to sign with: `Credentials` when it has both keys, read at every request (the
+   * official SDK watches the object, so a caller may rotate keys in place), else SecretId/SecretKey.
+   */
+  private currentKeys(): Pick<ResolvedOptions, 'SecretId' | 'SecretKey' | 'SecurityToken' | 'XCosSecurityToken'> {
+    const credentials = this.options.Credentials;
+    if (credentials?.secretId && credentials.secretKey) {
+      return { SecretId: credentials.secretId, SecretKey: credentials.secretKey, SecurityToken: credentials.securityToken || this.options.SecurityToken, XCosSecurityToken: this.options.XCosSecurityToken };
+    }
+    return this.options;
+  }
+
+  /** getSTS({ Bucket, Region }, callback): temporary keys, `SecretId`/`SecretKey` accepted for `TmpSecretId`/`TmpSecretKey`. */
+  private askSts(input: AuthorizeInput): Promise<TemporaryCredentials> {
+    const getSTS = this.options.getSTS!;
+    return new Promise((resolve, reject) => {
+      try {
+        getSTS({ Bucket: input.bucket, Region: input.region }, (data) => {
+          const keys = { ...(data ?? {}) } as TemporaryCredentials & { SecretId?: string; SecretKey?: string };
+          keys.TmpSecretId ||= keys.SecretId ?? '';
+          keys.TmpSecretKey ||= keys.SecretKey ?? '';
+          resolve(keys);
+        });
+      } catch (e) {
+        reject(e);
+      }
+    });
   }
 
   private prepare(input: AuthorizeInput): Signable {

@@ -4,7 +4,7 @@
  * besides is the construction of an instance and the two methods that send nothing: getAuth and
  * getObjectUrl.
  */
-import { camSafeUrlEncode } from '@cosbox/protocol';
+import { camSafeUrlEncode, hmacSha1, toBase64 } from '@cosbox/protocol';
 import { run, type ApiOf, type Callback, type FunctionsApiOf, type MethodSpec } from './api.js';
 import {
   CredentialSource,
@@ -19,14 +19,17 @@ import { CosSdkError, asCosSdkError } from './errors.js';
 import { Emitter, type Listener } from './events.js';
 import { ADVANCED_METHODS, queuedUpload, sliceUpload, type SliceUploadFileParams } from './methods/advanced.js';
 import { DOWNLOAD_METHODS } from './methods/download.js';
+import { GENERIC_METHODS } from './methods/generic.js';
+import type { SelectObjectContentParams } from './methods/select.js';
 import { METHODS, type MethodTable } from './methods/index.js';
-import type { ObjectParams, PutObjectParams } from './methods/object.js';
+import type { GetObjectParams, ObjectParams, PutObjectParams } from './methods/object.js';
 import { resolveOptions, type COSOptions, type Protocol, type ResolvedOptions } from './options.js';
 import { checkParams, type CommonParams } from './params.js';
 import { installTaskQueue, TaskQueue, taskQueueOf, type TaskApi, type TaskInfo, type TaskParams, type TaskRunner } from './queue.js';
 import type { Client } from './request.js';
-import { platform } from './transport.js';
+import { platform, type OutputSink, type PassThroughLike, type StreamBody } from './transport.js';
 import { appendQuery, endpointUrl, hostOf, normalizeProtocol } from './url.js';
+import { util } from './util.js';
 import { VERSION } from './version.js';
 
 export interface GetAuthParams {
@@ -62,6 +65,18 @@ export interface GetObjectUrlParams extends ObjectParams {
   ForceSignHost?: boolean;
 }
 
+export interface GetV4AuthParams {
+  SecretId?: string;
+  SecretKey?: string;
+  Bucket: string;
+  Key?: string;
+  /** Seconds the signature stays valid (default 900). */
+  Expires?: number;
+}
+
+/** The stream getObjectStream and selectObjectContentStream return (a Node PassThrough). */
+export type ReturnedStream = OutputSink & StreamBody & PassThroughLike;
+
 export interface GetObjectUrlResult {
   Url: string;
 }
@@ -85,16 +100,20 @@ export class COS {
   static readonly version = VERSION;
   /** Computes an Authorization value (the official SDK's COS.getAuthorization). */
   static readonly getAuthorization = getAuthorization;
+  /** The official SDK's helpers: md5, xml2json, json2xml, encodeBase64. */
+  static readonly util = util;
 
   /** The options in effect, defaults filled in (SystemClockOffset moves when COS reports clock skew). */
   readonly options: ResolvedOptions;
 
   constructor(options: COSOptions = {}) {
+    // As the official SDK: path-style addressing is refused outright.
+    if (options.ForcePathStyle) throw new Error('ForcePathStyle is not supported');
     this.options = resolveOptions(options);
     const client: Client = {
       options: this.options,
       credentials: new CredentialSource(this.options),
-      transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl }),
+      transport: platform().createTransport({ keepAlive: this.options.KeepAlive, strictSsl: this.options.StrictSsl, proxy: this.options.Proxy }),
       uploadsInUse: new Set(),
     };
     const events = new Emitter();
@@ -136,16 +155,16 @@ export class COS {
     taskQueueOf(clientOf(this)).restart(taskId);
   }
 
-  /** Whether an upload task is running or waiting. */
-  isUploadRunning(): boolean {
+  /** As the official SDK: the number of running upload tasks if any (1, 2...), else whether one waits (false). */
+  isUploadRunning(): number | boolean {
     return taskQueueOf(clientOf(this)).isUploadRunning();
   }
 
   /** An Authorization value signed with this instance's (or the given) key pair. */
   getAuth(params: GetAuthParams): string {
     return getAuthorization({
-      SecretId: params.SecretId || this.options.SecretId,
-      SecretKey: params.SecretKey || this.options.SecretKey,
+      SecretId: params.SecretId || keysOf(this.options).SecretId,
+      SecretKey: params.SecretKey || keysOf(this.options).SecretKey,
       Bucket: params.Bucket,
       Region: params.Region,
       Method: params.Method,
@@ -156,6 +175,54 @@ export class COS {
       UseRawKey: this.options.UseRawKey,
       SystemClockOffset: this.options.SystemClockOffset,
     });
+  }
+
+  /**
+   * The signature of COS's older JSON API (util.getV4Auth): `a=<AppId>&b=<bucket>&k=<SecretId>&t=&e=&r=&f=`
+   * signed with HMAC-SHA1, base64 of the digest and the text. undefined without a key pair or Bucket.
+   */
+  getV4Auth(params: GetV4AuthParams): string | undefined {
+    const SecretId = params.SecretId || keysOf(this.options).SecretId;
+    const SecretKey = params.SecretKey || keysOf(this.options).SecretKey;
+    if (!SecretId || !SecretKey || !params.Bucket) return undefined;
+    const dash = params.Bucket.lastIndexOf('-');
+    const bucket = params.Bucket.slice(0, dash);
+    const appId = params.Bucket.slice(dash + 1);
+    const random = Math.round(Math.random() * 2 ** 32);
+    const now = Math.round(Date.now() / 1000);
+    const expires = now + (params.Expires === undefined ? 900 : params.Expires);
+    const path = `/${appId}/${bucket}/${encodeURIComponent((params.Key || '').replace(/^\/*/, '')).replace(/%2F/g, '/')}`;
+    const text = `a=${appId}&b=${bucket}&k=${SecretId}&t=${now}&e=${expires}&r=${random}&f=${path}`;
+    const digest = hmacSha1(SecretKey, text);
+    const textBytes = new TextEncoder().encode(text);
+    const signed = new Uint8Array(digest.length + textBytes.length);
+    signed.set(digest);
+    signed.set(textBytes, digest.length);
+    return toBase64(signed);
+  }
+
+  /**
+   * getObject into a stream, returned at once (Node): the callback (if any) gets the result without
+   * Body. A failure goes to the callback, and to the stream as 'error' when it has an 'error' listener.
+   */
+  getObjectStream(params: Omit<GetObjectParams, 'Output'>, callback?: Callback<unknown>): ReturnedStream {
+    const stream = passThrough();
+    const call = (this as unknown as { getObject(p: GetObjectParams): Promise<unknown> }).getObject({ ...params, Output: stream } as GetObjectParams);
+    settleStream(stream, call, callback, true);
+    return stream;
+  }
+
+  /** selectObjectContent whose Records (or, with DataType 'raw', the answer's bytes) are written to the returned stream (Node). */
+  selectObjectContentStream(params: SelectObjectContentParams, callback?: Callback<unknown>): ReturnedStream {
+    const stream = passThrough();
+    const call = (this as unknown as { selectObjectContent(p: SelectObjectContentParams): Promise<{ Payload?: unknown }> })
+      .selectObjectContent(params)
+      .then(({ Payload, ...result }) => {
+        stream.end(Payload);
+        return result;
+      });
+    settleStream(stream, call, callback, true);
+    return stream;
   }
 
   /**
@@ -211,7 +278,7 @@ export class COS {
       forceSignHost: p.ForceSignHost,
     };
 
-    if (!options.getAuthorization) {
+    if (!options.getAuthorization && !options.getSTS) {
       const auth = client.credentials.authorizeNow(input);
       const signed = auth ? signedUrl(url, auth, extraQuery, false) : appendQuery(url, extraQuery);
       // The official SDK calls back asynchronously here, with q-url-param-list encoded.
@@ -227,7 +294,44 @@ export class COS {
 }
 
 /** The request methods, typed from the METHODS table, and the advanced ones. */
-export interface COS extends ApiOf<MethodTable>, FunctionsApiOf<typeof ADVANCED_METHODS & typeof DOWNLOAD_METHODS> {}
+export interface COS extends ApiOf<MethodTable & typeof ALIASES>, FunctionsApiOf<typeof ADVANCED_METHODS & typeof DOWNLOAD_METHODS & typeof GENERIC_METHODS> {}
+
+/** The older upper-case names the official SDK still has (its warnOldApi), each the method it names. */
+const ALIASES = {
+  putBucketACL: METHODS.putBucketAcl,
+  getBucketACL: METHODS.getBucketAcl,
+  putBucketCORS: METHODS.putBucketCors,
+  getBucketCORS: METHODS.getBucketCors,
+  deleteBucketCORS: METHODS.deleteBucketCors,
+  putObjectACL: METHODS.putObjectAcl,
+  getObjectACL: METHODS.getObjectAcl,
+};
+
+/** The key pair in effect: `Credentials` when it has both keys (they may have been rotated in place). */
+function keysOf(options: ResolvedOptions): { SecretId: string; SecretKey: string } {
+  const credentials = options.Credentials;
+  if (credentials?.secretId && credentials.secretKey) return { SecretId: credentials.secretId, SecretKey: credentials.secretKey };
+  return options;
+}
+
+function passThrough(): ReturnedStream {
+  const create = platform().createPassThrough;
+  if (!create) throw new CosSdkError('Error', 'streams need Node: use getObject or selectObjectContent');
+  return create();
+}
+
+/** Ends a returned stream's call: the callback hears of it; the stream gets an error only when it listens for one. */
+function settleStream(stream: ReturnedStream, call: Promise<unknown>, callback: Callback<unknown> | undefined, endOnError: boolean): void {
+  call.then(
+    (data) => callback?.(null, data),
+    (e: unknown) => {
+      const err = asCosSdkError(e);
+      if (stream.listenerCount('error') > 0) stream.emit('error', err);
+      else if (endOnError) stream.end();
+      callback?.(err, undefined);
+    },
+  );
+}
 
 type Implementation = (client: Client, params: CommonParams) => Promise<unknown>;
 
@@ -237,6 +341,10 @@ const IMPLEMENTATIONS: Record<string, Implementation> = {
   ),
   ...(ADVANCED_METHODS as unknown as Record<string, Implementation>),
   ...(DOWNLOAD_METHODS as unknown as Record<string, Implementation>),
+  ...(GENERIC_METHODS as unknown as Record<string, Implementation>),
+  ...Object.fromEntries(
+    Object.entries(ALIASES as Record<string, MethodSpec<CommonParams, unknown>>).map(([name, spec]) => [name, (client: Client, params: CommonParams) => run(client, spec, params)]),
+  ),
 };
 
 /** The methods whose calls are upload tasks (the official task.js transferToTaskMethod), unless SkipTask. */

@@ -3,7 +3,7 @@
  * (cos-nodejs-sdk-v5 sdk/cos.js). Options of the official SDK that this SDK does not act on are not
  * declared, so a caller is never led to believe they work.
  */
-import type { AuthorizationSource, GetAuthorizationOptions } from './auth.js';
+import type { AuthorizationSource, GetAuthorizationOptions, TemporaryCredentials } from './auth.js';
 
 export type Protocol = 'http' | 'http:' | 'https' | 'https:';
 
@@ -14,6 +14,20 @@ export interface COSOptions {
   /** Permanent or temporary key pair; leave both out to send anonymous requests or use getAuthorization. */
   SecretId?: string;
   SecretKey?: string;
+  /** Lower-case forms (as Tencent Cloud API SDKs spell them): used when SecretId/SecretKey are not given. */
+  secretId?: string;
+  secretKey?: string;
+  /**
+   * Keys read at every request (the official SDK watches this object): change `secretId` and
+   * `secretKey` in place to rotate them. Takes precedence over SecretId/SecretKey when both are set.
+   */
+  Credentials?: { secretId?: string; secretKey?: string; securityToken?: string };
+  /** Asked for temporary keys `{ TmpSecretId (or SecretId), TmpSecretKey (or SecretKey), SecurityToken, ExpiredTime }` (cached until they expire); getAuthorization wins when both are given. */
+  getSTS?: (options: { Bucket: string; Region: string }, callback: (keys: Partial<TemporaryCredentials> & { SecretId?: string; SecretKey?: string }) => void) => void;
+  /** Not supported by COS any more: the constructor throws, as the official SDK's does. */
+  ForcePathStyle?: boolean;
+  /** An HTTP proxy URL for every request (Node); without it HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply. */
+  Proxy?: string;
   /** Session token of a temporary key pair, sent as x-cos-security-token. */
   SecurityToken?: string;
   /** Same as SecurityToken (older name). */
@@ -83,8 +97,8 @@ export interface COSOptions {
 }
 
 /** The options with every default filled in, as `cos.options` holds them. */
-export type ResolvedOptions = Required<Omit<COSOptions, 'getAuthorization' | 'CopySourceParser' | 'Protocol' | 'AppId'>> &
-  Pick<COSOptions, 'getAuthorization' | 'CopySourceParser' | 'Protocol' | 'AppId'>;
+type OptionalOptions = 'getAuthorization' | 'CopySourceParser' | 'Protocol' | 'AppId' | 'secretId' | 'secretKey' | 'Credentials' | 'getSTS' | 'ForcePathStyle';
+export type ResolvedOptions = Required<Omit<COSOptions, OptionalOptions>> & Pick<COSOptions, OptionalOptions>;
 
 const MiB = 1024 * 1024;
 
@@ -96,6 +110,7 @@ const DEFAULTS = {
   Domain: '',
   ServiceDomain: '',
   Ip: '',
+  Proxy: '',
   Timeout: 0,
   KeepAlive: true,
   StrictSsl: true,
@@ -125,6 +140,13 @@ export function resolveOptions(options: COSOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = { ...DEFAULTS };
   for (const [name, value] of Object.entries(options)) {
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[name] = value;
+  }
+  // Lower-case keys fill in missing upper-case ones; Credentials with both keys win (cos.js).
+  if (options.secretId && !options.SecretId) resolved.SecretId = options.secretId;
+  if (options.secretKey && !options.SecretKey) resolved.SecretKey = options.secretKey;
+  if (options.Credentials?.secretId && options.Credentials.secretKey) {
+    resolved.SecretId = options.Credentials.secretId;
+    resolved.SecretKey = options.Credentials.secretKey;
   }
   // The same bounds as the official SDK.
   resolved.Timeout = Math.max(0, resolved.Timeout);

@@ -109,6 +109,9 @@ function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
   return both.signal;
 }
 
+/** The `finished` of a task that never ran. */
+const NOTHING_RUNNING: Promise<void> = Promise.resolve();
+
 export class TaskQueue {
   private readonly queue: Task[] = [];
   private readonly tasks = new Map<string, Task>();
@@ -131,8 +134,13 @@ export class TaskQueue {
    */
   add(api: TaskApi, input: TaskParams, callback: TaskCallback): string {
     let params: TaskParams;
+    let key: string;
     try {
-      params = { ...checkParams('object', input, this.client.options) };
+      const checked = checkParams('object', input, this.client.options);
+      key = checked.Key!;
+      // The run checks the params again and drops a leading '/' then: the Key it gets is the
+      // caller's, so that it is dropped once, as getObject drops it (the task list shows the result).
+      params = { ...checked, Key: input.Key };
     } catch (e) {
       queueMicrotask(() => callback(asCosSdkError(e), undefined));
       return '';
@@ -144,7 +152,7 @@ export class TaskQueue {
       id,
       Bucket: params.Bucket,
       Region: params.Region,
-      Key: params.Key,
+      Key: key,
       FilePath: params.FilePath ?? '',
       state: 'waiting',
       loaded: 0,
@@ -157,24 +165,26 @@ export class TaskQueue {
       params,
       callback,
       upload: {},
-      finished: Promise.resolve(),
+      finished: NOTHING_RUNNING,
     };
-    this.sizeOf(api, params).then(
-      (size) => {
-        task.size = size;
-        this.tasks.set(id, task);
-        this.queue.push(task);
-        // The caller's Signal cancels the task but keeps its multipart upload (a later call may
-        // resume it). A run in progress ends by itself then, with the error naming its UploadId.
-        const onAbort = () => task.controller || this.kill(task, 'canceled', false);
-        if (params.Signal?.aborted) onAbort();
-        else params.Signal?.addEventListener('abort', onAbort, { once: true });
-        this.announce();
-        this.startNext();
-        this.trim();
-      },
-      (e: unknown) => callback(asCosSdkError(e), undefined),
-    );
+    const enqueue = (size: number) => {
+      task.size = size;
+      this.tasks.set(id, task);
+      this.queue.push(task);
+      // The caller's Signal cancels the task but keeps its multipart upload (a later call may
+      // resume it). A run in progress ends by itself then, with the error naming its UploadId.
+      const onAbort = () => task.controller || this.kill(task, 'canceled', false);
+      if (params.Signal?.aborted) onAbort();
+      else params.Signal?.addEventListener('abort', onAbort, { once: true });
+      this.announce();
+      this.startNext();
+      this.trim();
+    };
+    // A size known at once (a Buffer, a string, a Blob) queues the task before the call returns, so
+    // getTaskList() and isUploadRunning() see it right away, as in the official SDK; a file's size is read first.
+    const size = this.sizeNow(api, params);
+    if (size !== undefined) enqueue(size);
+    else this.sizeOf(params).then(enqueue, (e: unknown) => callback(asCosSdkError(e), undefined));
     return id;
   }
 
@@ -205,18 +215,23 @@ export class TaskQueue {
   }
 
   /** Whether a task is running or waiting. */
-  isUploadRunning(): boolean {
-    return this.running > 0 || this.queue.slice(this.next).some((t) => t.state === 'waiting');
+  isUploadRunning(): number | boolean {
+    // The official value: the count of running tasks when there are some, else whether some wait.
+    return this.running || this.queue.slice(this.next).some((t) => t.state === 'waiting');
   }
 
-  private async sizeOf(api: TaskApi, params: TaskParams): Promise<number> {
+  /** The upload's size when it is known without reading anything; undefined for a local file. */
+  private sizeNow(api: TaskApi, params: TaskParams): number | undefined {
     if (api === 'sliceUploadFile') {
-      const files = platform().files;
-      if (!files || !params.FilePath) return 0; // the run reports what is wrong
-      return (await files.stat(params.FilePath)).size;
+      if (params.FilePath && platform().files) return undefined;
+      return params.Body === undefined ? 0 : (bodyLength(params.Body as RequestBody) ?? 0); // the run reports what is wrong
     }
     if (params.ContentLength !== undefined) return Number(params.ContentLength);
     return params.Body === undefined ? 0 : (bodyLength(params.Body as RequestBody) ?? 0);
+  }
+
+  private async sizeOf(params: TaskParams): Promise<number> {
+    return (await platform().files!.stat(params.FilePath!)).size;
   }
 
   private startNext(): void {
@@ -255,8 +270,9 @@ export class TaskQueue {
     };
     const previous = task.finished;
     task.finished = (async () => {
-      // A restart after a pause waits until the abandoned run has let go of its upload.
-      await previous;
+      // A restart after a pause waits until the abandoned run has let go of its upload. A first
+      // run starts at once: its first progress report (state 'uploading') comes before the call returns.
+      if (previous !== NOTHING_RUNNING) await previous;
       let data: unknown;
       let err: CosSdkError | null = null;
       try {

@@ -35,6 +35,13 @@ export interface OutputSink {
   end: (...args: never[]) => unknown;
 }
 
+/** What the SDK does with the stream it returns: writes, ends, reports failure when someone listens. */
+export interface PassThroughLike {
+  emit(event: 'error', error: unknown): boolean;
+  listenerCount(event: string): number;
+  end(chunk?: unknown): unknown;
+}
+
 /** A file the transport creates for a successful response body only, so a failed download leaves none. */
 export interface FileTarget {
   readonly kind: 'file-target';
@@ -80,6 +87,8 @@ export interface Transport {
 export interface TransportOptions {
   keepAlive: boolean;
   strictSsl: boolean;
+  /** An HTTP proxy URL ('' for none: Node then reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY). */
+  proxy?: string;
 }
 
 /** Local files, for the uploads that take a FilePath (Node). */
@@ -101,6 +110,8 @@ export interface Platform {
   };
   /** Absent where there are no local files (browsers). */
   files?: LocalFiles;
+  /** A PassThrough stream, for getObjectStream and selectObjectContentStream (Node only). */
+  createPassThrough?(): OutputSink & StreamBody & PassThroughLike;
   /**
    * The HTTP stack sets Content-Length itself and sends none for a body-less GET, HEAD or DELETE
    * (browsers): the core then adds none, so it is signed only when the caller gives ContentLength,

@@ -355,16 +355,21 @@ async function fileTask(p: UploadFileParams, threshold: number): Promise<{ api: 
  * restart, as the official SDK calls its callback); the Promise settles with the first.
  */
 export function queuedUpload<R>(client: Client, api: TaskApi, params: TaskParams, onEnd: (err: CosSdkError | null, data: R | undefined) => void = () => {}): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
+  const promise: Promise<R> = new Promise<R>((resolve, reject) => {
     let settled = false;
     taskQueueOf(client).add(api, params, (err, data) => {
       onEnd(err, data as R | undefined);
       if (settled) return;
       settled = true;
+      // A cancelation the caller asked for rejects the Promise for whoever awaits it, but is
+      // marked handled: a call nobody awaits (the official SDK's style) never ends in an
+      // unhandled rejection.
+      if (err?.code === 'AbortError') promise.catch(() => {});
       if (err) reject(err);
       else resolve(data as R);
     });
   });
+  return promise;
 }
 
 /** Wraps onTaskReady so that the file info handed to onFileFinish carries the task id. */

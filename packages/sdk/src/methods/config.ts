@@ -269,7 +269,8 @@ function corsRule(rule: Record<string, unknown>, plural: boolean): Record<string
   const out = { ...rule };
   for (const name of CORS_LISTS) {
     const value = out[name + 's'] ?? out[name] ?? [];
-    delete out[name];
+    // A request rule keeps its singular names where they were (the official body's element order).
+    if (plural) delete out[name];
     delete out[name + 's'];
     out[plural ? name + 's' : name] = Array.isArray(value) ? value : [value];
   }

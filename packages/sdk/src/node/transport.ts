@@ -9,6 +9,7 @@ import https from 'node:https';
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { proxyAuthorization, proxyFor, tunnelConnection } from './proxy.js';
 import {
   isBlobBody,
   isFileSlice,
@@ -23,30 +24,56 @@ import {
 } from '../transport.js';
 
 export function createNodeTransport(options: TransportOptions): Transport {
+  // StrictSsl true leaves the check to Node's default, so NODE_TLS_REJECT_UNAUTHORIZED=0 turns it
+  // off as it does for the official SDK; false turns it off.
+  const tlsOptions = options.strictSsl ? {} : { rejectUnauthorized: false };
   const agents = {
     'http:': new http.Agent({ keepAlive: options.keepAlive }),
-    'https:': new https.Agent({ keepAlive: options.keepAlive, rejectUnauthorized: options.strictSsl }),
+    'https:': new https.Agent({ keepAlive: options.keepAlive, ...tlsOptions }),
   };
-  return { send: (request) => send(request, agents) };
+  return { send: (request) => send(request, agents, options.proxy ?? '', tlsOptions) };
 }
 
-function send(request: TransportRequest, agents: Record<'http:' | 'https:', http.Agent>): Promise<TransportResponse> {
+/** Where the request connects: the host itself, or the proxy (a plain-http request), or a CONNECT tunnel (https). */
+function route(protocol: 'http:' | 'https:', authority: string, path: string, proxyOption: string, tlsOptions: { rejectUnauthorized?: boolean }) {
+  const { hostname, port } = splitHost(authority);
+  const proxy = proxyFor({ protocol, hostname, port }, proxyOption);
+  if (!proxy) return { hostname, port, path, viaProxy: false };
+  if (protocol === 'http:') {
+    const auth = proxyAuthorization(proxy);
+    return { hostname: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port || 80), path: `http://${authority}${path}`, viaProxy: true, auth };
+  }
+  return { hostname, port, path, viaProxy: true, createConnection: tunnelConnection(proxy, { protocol, hostname, port }, tlsOptions) };
+}
+
+function send(
+  request: TransportRequest,
+  agents: Record<'http:' | 'https:', http.Agent>,
+  proxyOption: string,
+  tlsOptions: { rejectUnauthorized?: boolean },
+): Promise<TransportResponse> {
   // The path is used exactly as built: `new URL()` would resolve `..` segments that are part of a key.
   const m = /^(https?:)\/\/([^/?#]+)(.*)$/.exec(request.url);
   if (!m) return Promise.reject(Object.assign(new Error(`Invalid URL: ${request.url}`), { code: 'ERR_INVALID_URL' }));
   const protocol = m[1] as 'http:' | 'https:';
-  const { hostname, port } = splitHost(m[2]);
   const module = protocol === 'https:' ? https : http;
+  // An endpoint without a path (GET Service's) still sends one: `/?create-time=...`, never `?create-time=...`.
+  const path = m[3].startsWith('/') ? m[3] : `/${m[3]}`;
+  const via = route(protocol, m[2], path, proxyOption, tlsOptions);
+  const headers = { ...request.headers };
+  // Through a proxy the Host is the bucket's, not the proxy's.
+  if (via.viaProxy && !Object.keys(headers).some((k) => k.toLowerCase() === 'host')) headers.Host = m[2];
+  if (via.auth) headers['Proxy-Authorization'] = via.auth;
 
   return new Promise<TransportResponse>((resolve, reject) => {
     const req = module.request({
-      protocol,
-      hostname,
-      port,
-      path: m[3] || '/',
+      protocol: via.createConnection || !via.viaProxy ? protocol : 'http:',
+      hostname: via.hostname,
+      port: via.port,
+      path: via.path,
       method: request.method,
-      headers: request.headers,
-      agent: agents[protocol],
+      headers,
+      ...(via.createConnection ? { createConnection: via.createConnection as never } : { agent: agents[protocol] }),
       signal: request.signal,
     });
     if (request.timeout > 0) {
