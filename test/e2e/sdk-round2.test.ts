@@ -89,6 +89,12 @@ test('canceling tasks never leaves an unhandled rejection (callback form, upload
     assert.equal(await heldOutcome, 'AbortError');
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(ended.includes('callback AbortError'), ended.join());
+    // A Signal aborted before the call cancels inside the call itself: rejected for whoever holds
+    // the Promise, and nothing unhandled for a call nobody holds.
+    const early = await cos.putObject({ Bucket, Region: REGION, Key: 'cancel-7.bin', Body: body, Signal: AbortSignal.abort() } as Any).then(() => 'resolved', (e: Any) => e.code);
+    assert.equal(early, 'AbortError');
+    void cos.putObject({ Bucket, Region: REGION, Key: 'cancel-8.bin', Body: body, Signal: AbortSignal.abort() } as Any);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
     process.off('unhandledRejection', onUnhandled);
   }

@@ -355,20 +355,24 @@ async function fileTask(p: UploadFileParams, threshold: number): Promise<{ api: 
  * restart, as the official SDK calls its callback); the Promise settles with the first.
  */
 export function queuedUpload<R>(client: Client, api: TaskApi, params: TaskParams, onEnd: (err: CosSdkError | null, data: R | undefined) => void = () => {}): Promise<R> {
-  const promise: Promise<R> = new Promise<R>((resolve, reject) => {
+  // A cancelation the caller asked for rejects the Promise for whoever awaits it, but is marked
+  // handled: a call nobody awaits (the official SDK's style) never ends in an unhandled rejection.
+  // An already aborted Signal cancels inside the executor, before `promise` exists: hence the flag.
+  let promise: Promise<R> | undefined;
+  let canceledEarly = false;
+  const markHandled = () => (promise ? void promise.catch(() => {}) : (canceledEarly = true));
+  promise = new Promise<R>((resolve, reject) => {
     let settled = false;
     taskQueueOf(client).add(api, params, (err, data) => {
       onEnd(err, data as R | undefined);
       if (settled) return;
       settled = true;
-      // A cancelation the caller asked for rejects the Promise for whoever awaits it, but is
-      // marked handled: a call nobody awaits (the official SDK's style) never ends in an
-      // unhandled rejection.
-      if (err?.code === 'AbortError') promise.catch(() => {});
+      if (err?.code === 'AbortError') markHandled();
       if (err) reject(err);
       else resolve(data as R);
     });
   });
+  if (canceledEarly) promise.catch(() => {});
   return promise;
 }
 
