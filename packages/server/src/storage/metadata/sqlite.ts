@@ -196,7 +196,13 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (bucket, key)
     ) WITHOUT ROWID;
   `,
+  // fsck --repair: what is wrong with a current object's bytes, NULL when nothing is known to be
+  // (a noncurrent version keeps it in its JSON record).
+  12: 'ALTER TABLE objects ADD COLUMN damaged TEXT;',
 };
+
+/** Rows per page of fsck's scans. */
+const SCAN_PAGE = 256;
 
 const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
 
@@ -219,6 +225,7 @@ interface ObjectRow {
   version_id: string | null;
   encryption: string | null;
   symlink_target: string | null;
+  damaged: string | null;
 }
 
 interface VersionRow {
@@ -362,6 +369,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     ...encryptionOf(row.encryption),
     ...(row.restore ? { restore: JSON.parse(row.restore) as RestoreState } : {}),
     ...(row.symlink_target !== null ? { symlinkTarget: row.symlink_target } : {}),
+    ...(row.damaged ? { damaged: row.damaged } : {}),
   };
 }
 
@@ -531,14 +539,19 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore, symlink_target)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore, @symlink_target)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore, symlink_target, damaged)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore, @symlink_target, @damaged)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
         tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption, restore = excluded.restore,
-        symlink_target = excluded.symlink_target`),
+        symlink_target = excluded.symlink_target, damaged = excluded.damaged`),
+    scanObjectsPage: db.prepare('SELECT * FROM objects WHERE (bucket, key) > (?, ?) ORDER BY bucket, key LIMIT ?'),
+    scanVersionsPage: db.prepare('SELECT * FROM versions WHERE delete_marker = 0 AND (bucket, key, seq) > (?, ?, ?) ORDER BY bucket, key, seq LIMIT ?'),
+    scanPartsPage: db.prepare('SELECT * FROM parts WHERE (bucket, key, upload_id, part_number) > (?, ?, ?, ?) ORDER BY bucket, key, upload_id, part_number LIMIT ?'),
+    markObjectDamaged: db.prepare("UPDATE objects SET damaged = ? WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = ?"),
+    getVersionById: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -883,6 +896,7 @@ export class SqliteMetadataStore implements MetadataStore {
       encryption: encryptionColumn(object.encryption),
       restore: object.restore ? JSON.stringify(object.restore) : null,
       symlink_target: object.symlinkTarget ?? null,
+      damaged: object.damaged ?? null,
     });
   }
 
@@ -1185,6 +1199,49 @@ export class SqliteMetadataStore implements MetadataStore {
   dequeue(kind: string, seqs: readonly number[]): Promise<void> {
     return this.write(() => {
       for (const seq of seqs) this.stmt.dequeue.run(kind, seq);
+    });
+  }
+
+  async *scanObjects(): AsyncIterable<ObjectRecord> {
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const rows = this.stmt.scanObjectsPage.all(...after, SCAN_PAGE) as ObjectRow[];
+      for (const row of rows) yield toObject(row);
+      if (rows.length < SCAN_PAGE) break;
+      after = [rows[rows.length - 1].bucket, rows[rows.length - 1].key];
+    }
+    let afterVersion: [string, string, number] = ['', '', -1];
+    for (;;) {
+      const rows = this.stmt.scanVersionsPage.all(...afterVersion, SCAN_PAGE) as VersionRow[];
+      for (const row of rows) yield toVersion(row) as ObjectRecord;
+      if (rows.length < SCAN_PAGE) break;
+      const last = rows[rows.length - 1];
+      afterVersion = [last.bucket, last.key, last.seq];
+    }
+  }
+
+  async *scanParts(): AsyncIterable<{ upload: UploadRecord; part: PartRecord }> {
+    let after: [string, string, string, number] = ['', '', '', -1];
+    for (;;) {
+      const rows = this.stmt.scanPartsPage.all(...after, SCAN_PAGE) as Array<PartRow & { bucket: string; key: string; upload_id: string }>;
+      for (const row of rows) {
+        const upload = this.stmt.getUpload.get(row.bucket, row.key, row.upload_id) as UploadRow | undefined;
+        if (upload) yield { upload: toUpload(upload), part: toPart(row) };
+      }
+      if (rows.length < SCAN_PAGE) break;
+      const last = rows[rows.length - 1];
+      after = [last.bucket, last.key, last.upload_id, last.part_number];
+    }
+  }
+
+  markDamaged(bucket: string, key: string, versionId: string | undefined, reason: string): Promise<boolean> {
+    return this.write(() => {
+      const id = versionId ?? 'null';
+      if (this.stmt.markObjectDamaged.run(reason, bucket, key, id).changes > 0) return true;
+      const row = this.stmt.getVersionById.get(bucket, key, id) as VersionRow | undefined;
+      if (!row) return false;
+      this.stmt.updateVersion.run(JSON.stringify({ ...(toVersion(row) as ObjectRecord), damaged: reason }), bucket, key, row.seq);
+      return true;
     });
   }
 
