@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { RootCredentials, ServerLimits } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 import { certCommand } from './cert.js';
+import { fsckCommand } from './fsck.js';
 import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
@@ -187,6 +188,7 @@ program
 
 keysCommand(program);
 certCommand(program);
+fsckCommand(program);
 registerClientCommands(program);
 
 await program.parseAsync(process.argv);
