@@ -7,6 +7,7 @@ import type { RootCredentials, ServerLimits } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 import { certCommand } from './cert.js';
 import { fsckCommand } from './fsck.js';
+import { snapshotCommand } from './snapshot.js';
 import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
@@ -189,6 +190,7 @@ program
 keysCommand(program);
 certCommand(program);
 fsckCommand(program);
+snapshotCommand(program);
 registerClientCommands(program);
 
 await program.parseAsync(process.argv);

@@ -8,3 +8,4 @@ export type { AccessKeyRecord, AccountRecord, MetadataStore } from './storage/me
 export { openMetadataStore, newAccessKey } from './admin.js';
 export { fsck, NotADataDirectoryError, type FsckReport, type FsckProblem } from './storage/fsck.js';
 export { DataDirectoryInUseError } from './storage/data-lock.js';
+export { snapshot, SnapshotError, type SnapshotReport } from './storage/snapshot.js';
