@@ -374,6 +374,12 @@ export interface MetadataStore {
   setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void>;
   /** Replaces one configuration document of the bucket (`configs[kind]`), or removes it (undefined). Throws NoSuchBucket. */
   setBucketConfig(name: string, kind: string, value: unknown): Promise<void>;
+  /**
+   * A number that changes whenever a bucket record changes, in this process or another one on the
+   * same store (--workers): caches built from bucket records (the custom-domain index) compare it.
+   * Optional: a store without it is taken to be changed by this process only.
+   */
+  bucketEpoch?(): number;
   /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
   listLifecycleBuckets(): Promise<BucketRecord[]>;
   /** Every bucket's current objects and bytes, empty buckets included, by name. */
