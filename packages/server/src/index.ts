@@ -9,3 +9,4 @@ export { openMetadataStore, newAccessKey } from './admin.js';
 export { fsck, NotADataDirectoryError, type FsckReport, type FsckProblem } from './storage/fsck.js';
 export { DataDirectoryInUseError } from './storage/data-lock.js';
 export { snapshot, SnapshotError, type SnapshotReport } from './storage/snapshot.js';
+export { startCluster, startWorker, type RunningCluster } from './cluster.js';

@@ -41,6 +41,14 @@ export class TieringWorker {
     this.timer.unref();
   }
 
+  /** A worker process of --workers: stores its reads now and then (the primary runs the rounds). */
+  startRecording(): void {
+    if (this.stopped || this.timer) return;
+    const every = Math.min(this.intervalMs, 10_000);
+    this.timer = setInterval(() => void this.recordPending().catch((err: unknown) => this.services.log.error({ err }, 'recording reads failed')), every);
+    this.timer.unref();
+  }
+
   runOnce(): Promise<void> {
     this.running = this.running.then(() => this.round());
     return this.running;
