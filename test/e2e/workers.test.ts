@@ -2,20 +2,23 @@
  * `cosbox serve --workers 2`: two processes on one port over one data directory. Each request goes
  * over a fresh connection, so the primary hands consecutive requests to alternate workers: a bucket
  * change made through one worker must be in effect on the next request to the other (their cached
- * bucket records), and the write paths that decide on the current state (appends, Complete against
+ * bucket records; keys are read per request), and the write paths that decide on the current state (appends, Complete against
  * Abort, versioned writes) must serialize across the processes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Harness } from './harness.js';
-import { APPID, REGION } from './harness.js';
+import { APPID, REGION, UIN } from './harness.js';
 import { killServerProcesses, startServerProcess, type ServerProcess } from './process.js';
 import { sendToBucket } from './raw.js';
 
+const root = new URL('../..', import.meta.url).pathname;
 const Bucket = `workers-${APPID}`;
 let server: ServerProcess;
 let dataDir: string;
@@ -115,6 +118,19 @@ test('concurrent Complete and Abort of one upload through both workers end in on
     if (completed === 'no error') assert.equal(md5((await cos.getObject({ Bucket, Region: REGION, Key })).Body as Buffer), md5(part));
     else assert.equal(await errorCode(cos.headObject({ Bucket, Region: REGION, Key })), '404 404');
   }
+});
+
+test('a key added and removed with cosbox keys works, then stops working, on every worker at once', async () => {
+  const keys = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=cosbox-source', '--import', 'tsx', 'packages/cli/src/cli.ts', 'keys', ...args, '--data', dataDir], { cwd: root });
+    return stdout;
+  };
+  const added = await keys('add', '--uin', UIN);
+  const signer = { secretId: /SecretId\s+(\S+)/.exec(added)![1], secretKey: /SecretKey\s+(\S+)/.exec(added)![1] };
+  await server.cos.putObject({ Bucket, Region: REGION, Key: 'keys/k', Body: 'x' });
+  for (let i = 0; i < 4; i++) assert.equal((await sendToBucket(target(), Bucket, { path: '/keys/k', sign: signer })).status, 200, `read ${i} with the new key`);
+  await keys('remove', signer.secretId);
+  for (let i = 0; i < 4; i++) assert.equal((await sendToBucket(target(), Bucket, { path: '/keys/k', sign: signer })).status, 403, `read ${i} with the removed key`);
 });
 
 test('SIGTERM stops the primary and its workers cleanly', async () => {
