@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import type COS from 'cos-nodejs-sdk-v5';
 import type { Harness } from './harness.js';
 import { APPID, REGION, UIN } from './harness.js';
 import { killServerProcesses, startServerProcess, type ServerProcess } from './process.js';
-import { sendToBucket } from './raw.js';
+import { send, sendToBucket } from './raw.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const Bucket = `workers-${APPID}`;
@@ -131,6 +132,23 @@ test('a key added and removed with cosbox keys works, then stops working, on eve
   for (let i = 0; i < 4; i++) assert.equal((await sendToBucket(target(), Bucket, { path: '/keys/k', sign: signer })).status, 200, `read ${i} with the new key`);
   await keys('remove', signer.secretId);
   for (let i = 0; i < 4; i++) assert.equal((await sendToBucket(target(), Bucket, { path: '/keys/k', sign: signer })).status, 403, `read ${i} with the removed key`);
+});
+
+test('a custom domain bound through one worker serves on every worker; unbound, on none', async () => {
+  const Site = `workersd-${APPID}`;
+  await server.cos.putBucket({ Bucket: Site, Region: REGION, ACL: 'public-read' });
+  await server.cos.putObject({ Bucket: Site, Region: REGION, Key: 'f.txt', Body: 'file' });
+  const viaDomain = () => send(target(), { path: '/f.txt', host: 'static.workers.example.com', sign: false });
+  // Every worker builds its (empty) domain index first.
+  for (let i = 0; i < 4; i++) assert.equal((await viaDomain()).status, 404);
+  await server.cos.putBucketDomain({ Bucket: Site, Region: REGION, DomainRule: [{ Status: 'ENABLED', Name: 'static.workers.example.com', Type: 'REST' }] } as COS.PutBucketDomainParams);
+  for (let i = 0; i < 4; i++) {
+    const r = await viaDomain();
+    assert.equal(r.status, 200, `read ${i}: ${r.text}`);
+    assert.equal(r.text, 'file');
+  }
+  await server.cos.deleteBucketDomain({ Bucket: Site, Region: REGION });
+  for (let i = 0; i < 4; i++) assert.equal((await viaDomain()).status, 404, `read ${i} after the domain was removed`);
 });
 
 test('SIGTERM stops the primary and its workers cleanly', async () => {
