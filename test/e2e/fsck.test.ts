@@ -1,7 +1,7 @@
 /**
  * `cosbox fsck`: a clean directory passes; with the server running it refuses; injected damage (a
- * flipped bit, a truncated blob, a missing blob, in current objects, old versions, multipart objects
- * and parts of uploads in progress) and leftovers (an orphan blob, a temporary file) are reported
+ * flipped bit, a truncated blob, a missing blob, in current objects, old versions, multipart objects,
+ * SSE-COS objects and parts of uploads in progress) and leftovers (an orphan blob, a temporary file) are reported
  * with exit status 1; `--repair` removes the leftovers and marks the damaged objects, which then
  * answer 500 at once while the others read back whole.
  */
@@ -70,6 +70,8 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
     let { server, cos } = await serve(dataDir);
     await cos.putBucket({ Bucket, Region: REGION });
     for (const key of ['flipped', 'truncated', 'missing', 'intact']) await cos.putObject({ Bucket, Region: REGION, Key: key, Body: body(key, 70_000) });
+    // SSE-COS: fsck decrypts with the master key in <data>/sse.key to check the plaintext's CRC-64.
+    for (const key of ['sealed', 'sealed-flipped']) await cos.putObject({ Bucket, Region: REGION, Key: key, Body: body(key, 50_000), ServerSideEncryption: 'AES256' });
     await cos.putBucket({ Bucket: Versioned, Region: REGION });
     await cos.putBucketVersioning({ Bucket: Versioned, Region: REGION, VersioningConfiguration: { Status: 'Enabled' } });
     const old = await cos.putObject({ Bucket: Versioned, Region: REGION, Key: 'k', Body: body('1', 5000) });
@@ -93,7 +95,7 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
     const clean = await runFsck(dataDir, '--json');
     assert.equal(clean.status, 0, clean.stderr);
     const cleanReport = JSON.parse(clean.stdout) as FsckReport;
-    assert.deepEqual([cleanReport.objects, cleanReport.parts, cleanReport.damaged, cleanReport.problems], [7, 1, 0, []]);
+    assert.deepEqual([cleanReport.objects, cleanReport.parts, cleanReport.damaged, cleanReport.encryptedNotHashed, cleanReport.problems], [9, 1, 0, 0, []]);
 
     // Damage.
     const meta = openMetadataStore(dataDir);
@@ -102,6 +104,7 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
     await truncate(blobPath(dataDir, (await blobOf(Bucket, 'truncated'))[0].id), 100);
     await unlink(blobPath(dataDir, (await blobOf(Bucket, 'missing'))[0].id));
     await flipBit(blobPath(dataDir, (await blobOf(Bucket, 'multi'))[1].id), 999);
+    await flipBit(blobPath(dataDir, (await blobOf(Bucket, 'sealed-flipped'))[0].id), 4321);
     const oldVersion = await meta.getObjectVersion(Versioned, 'k', old.VersionId!);
     await flipBit(blobPath(dataDir, (oldVersion as { blobs: Array<{ id: string }> }).blobs[0].id), 0);
     const pendingPart = (await meta.listParts(Bucket, 'pending', pending.UploadId, 0, 10)).parts[0];
@@ -119,19 +122,20 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
       `crc64 ${Bucket}/flipped`,
       `crc64 ${Bucket}/multi`,
       `crc64 ${Bucket}/pending#1`,
+      `crc64 ${Bucket}/sealed-flipped`,
       `crc64 ${Versioned}/k@${old.VersionId}`,
       `missing ${Bucket}/missing`,
       `orphan /${orphan}`,
       `size ${Bucket}/truncated`,
       'temporary /half-written',
     ]);
-    assert.equal(report.damaged, 6);
+    assert.equal(report.damaged, 7);
     assert.ok(report.problems.every((p) => p.repaired === undefined), 'nothing changes without --repair');
 
     // The text summary says the same in words.
     const text = await runFsck(dataDir);
     assert.equal(text.status, 1);
-    assert.match(text.stdout, /DAMAGED: 6 objects or parts/);
+    assert.match(text.stdout, /DAMAGED: 7 objects or parts/);
     assert.match(text.stdout, /2 leftover files/);
 
     const repaired = await runFsck(dataDir, '--repair', '--json');
@@ -139,7 +143,7 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
     const repairReport = JSON.parse(repaired.stdout) as FsckReport;
     assert.deepEqual(
       repairReport.problems.filter((p) => p.repaired !== undefined).map((p) => `${p.kind} ${p.repaired}`).sort(),
-      ['crc64 marked', 'crc64 marked', 'crc64 marked', 'missing marked', 'orphan removed', 'size marked', 'temporary removed'],
+      ['crc64 marked', 'crc64 marked', 'crc64 marked', 'crc64 marked', 'missing marked', 'orphan removed', 'size marked', 'temporary removed'],
     );
     assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
 
@@ -148,6 +152,8 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
       // Marked objects answer 500 at once, whatever the range; the intact ones read back whole.
       assert.equal(await status(cos, { Key: 'flipped' }), 500);
       assert.equal(await status(cos, { Key: 'multi' }), 500);
+      assert.equal(await status(cos, { Key: 'sealed-flipped' }), 500);
+      assert.deepEqual((await cos.getObject({ Bucket, Region: REGION, Key: 'sealed' })).Body, body('sealed', 50_000));
       assert.equal(await status(cos, { Bucket: Versioned, Key: 'k', VersionId: old.VersionId }), 500);
       assert.equal((await cos.getObject({ Bucket: Versioned, Region: REGION, Key: 'k' })).Body.toString(), body('2', 5000).toString());
       assert.deepEqual((await cos.getObject({ Bucket, Region: REGION, Key: 'intact' })).Body, body('intact', 70_000));
@@ -159,7 +165,7 @@ test('fsck finds injected damage and leftovers; --repair removes leftovers and m
       await server.close();
     }
     const after = JSON.parse((await runFsck(dataDir, '--json')).stdout) as FsckReport;
-    assert.equal(after.damaged, 5);
+    assert.equal(after.damaged, 6);
     assert.ok(after.problems.every((p) => p.kind !== 'orphan' && p.kind !== 'temporary'));
   } finally {
     await rm(dataDir, { recursive: true, force: true });

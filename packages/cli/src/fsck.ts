@@ -10,6 +10,7 @@ import type { FsckProblem, FsckReport } from '@cosbox/server';
 
 interface FsckOptions {
   data: string;
+  sseMasterKey?: string;
   repair?: boolean;
   json?: boolean;
 }
@@ -27,7 +28,7 @@ function summary(report: FsckReport, repair: boolean): string {
   const mib = (report.bytesRead / 1024 / 1024).toFixed(1);
   lines.push(
     `checked ${report.objects} objects and versions, ${report.parts} parts of uploads in progress; read ${report.blobsRead} blobs (${mib} MiB)` +
-      (report.encryptedNotHashed > 0 ? `; ${report.encryptedNotHashed} encrypted: sizes checked, bytes not` : ''),
+      (report.encryptedNotHashed > 0 ? `; ${report.encryptedNotHashed} encrypted with keys fsck does not have (SSE-C): sizes checked, bytes not` : ''),
   );
   lines.push(report.damaged === 0 ? 'no damage found' : `DAMAGED: ${report.damaged} objects or parts${repair ? ' (marked: reads of them answer 500; restore them from a snapshot or delete them)' : ' (run with --repair to mark them)'}`);
   if (leftovers > 0) lines.push(`${leftovers} leftover files of interrupted writes${repair ? ' removed' : ' (harmless; --repair removes them)'}`);
@@ -41,6 +42,7 @@ async function run(o: FsckOptions): Promise<number> {
   let started = false;
   const report = await fsck(o.data, {
     repair: o.repair === true,
+    sseMasterKey: o.sseMasterKey,
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) {
@@ -61,6 +63,7 @@ export function fsckCommand(program: Command): void {
     .option('--data <dir>', 'data directory', './data')
     .option('--repair', 'remove orphan blobs and temporary files; mark damaged objects so reads of them answer 500 at once')
     .option('--json', 'print the report as JSON')
+    .option('--sse-master-key <base64>', "the server's SSE master key, when it is not in <data>/sse.key [env COSBOX_SSE_MASTER_KEY]", process.env.COSBOX_SSE_MASTER_KEY)
     .action(async (o: FsckOptions) => {
       try {
         process.exitCode = await run(o);

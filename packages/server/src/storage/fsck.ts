@@ -4,7 +4,8 @@
  * Every object and version (current and noncurrent) and every part of a multipart upload in progress
  * is checked: its blobs are there, of the recorded sizes, adding up to the object's size (the
  * manifest of a multipart object), and their bytes give the recorded CRC-64 (and the MD5 where the
- * ETag is a plain MD5). Blobs no record names (orphans) and temporary files are leftovers of an
+ * ETag is a plain MD5); SSE-COS bytes are decrypted for it with the server's master key (SSE-C
+ * ones cannot be: their key is the customer's, so only their sizes are checked). Blobs no record names (orphans) and temporary files are leftovers of an
  * interrupted write: harmless (the server sweeps them at start), reported, removed by `repair`.
  * With `repair` a damaged version is marked (ObjectRecord.damaged), so that reads of it answer
  * InternalError at once; its bytes are lost either way (restore it from a snapshot).
@@ -14,13 +15,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Crc64 } from '@cosbox/protocol';
 import { METADATA_FILE } from '../admin.js';
+import { ServerSideEncryption } from '../model/encryption.js';
+import { parseSseMasterKey } from '../server.js';
+import { ctrAt } from './blob/cipher.js';
 import { lockDataDirectory } from './data-lock.js';
 import { SqliteMetadataStore } from './metadata/sqlite.js';
-import type { BlobRef, MetadataStore } from './metadata/store.js';
+import type { BlobRef, EncryptionRecord, MetadataStore } from './metadata/store.js';
 
 export type FsckProblemKind = 'missing' | 'size' | 'manifest' | 'crc64' | 'md5' | 'orphan' | 'temporary';
 
@@ -45,7 +49,7 @@ export interface FsckReport {
   /** Blobs whose bytes were read and hashed, and their bytes. */
   blobsRead: number;
   bytesRead: number;
-  /** Encrypted objects and parts: sizes checked, bytes not (their CRC-64 is of the plaintext). */
+  /** SSE-C objects and parts (and SSE-COS ones without the master key): sizes checked, bytes not. */
   encryptedNotHashed: number;
   problems: FsckProblem[];
   /** Objects or parts whose bytes are missing or wrong (orphans and temporary files are not damage). */
@@ -54,6 +58,8 @@ export interface FsckReport {
 
 export interface FsckOptions {
   repair?: boolean;
+  /** The server's --sse-master-key (base64), when it is not in `<data>/sse.key`. */
+  sseMasterKey?: string;
   /** Called as blobs are checked: `done` of `total` blob files in the directory. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -90,7 +96,25 @@ interface BlobFacts {
   detail: string;
 }
 
+/** The master key as the server finds it: the configured one, else `<data>/sse.key`, else none. */
+async function masterKeyOf(dir: string, configured: string | undefined): Promise<ServerSideEncryption | undefined> {
+  if (configured !== undefined && configured !== '') return new ServerSideEncryption(parseSseMasterKey(configured));
+  const text = await readFile(join(dir, 'sse.key'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : new ServerSideEncryption(parseSseMasterKey(text));
+}
+
 async function check(dir: string, store: MetadataStore, options: FsckOptions): Promise<FsckReport> {
+  const sse = await masterKeyOf(dir, options.sseMasterKey);
+  /** The data key of SSE-COS bytes; undefined for plain ones; 'unreadable' when fsck cannot decrypt them. */
+  const keyOf = (encryption: EncryptionRecord | undefined): Buffer | undefined | 'unreadable' => {
+    if (!encryption) return undefined;
+    if (encryption.kind !== 'SSE-COS' || !sse) return 'unreadable';
+    try {
+      return sse.dataKey(encryption, undefined);
+    } catch {
+      return 'unreadable';
+    }
+  };
   const report: FsckReport = { objects: 0, parts: 0, blobsRead: 0, bytesRead: 0, encryptedNotHashed: 0, problems: [], damaged: 0 };
   const blobDir = join(dir, 'blobs');
   const pathOf = (id: string) => join(blobDir, id.slice(0, 2), id);
@@ -111,10 +135,11 @@ async function check(dir: string, store: MetadataStore, options: FsckOptions): P
       found = { kind: 'manifest', blob: object.blobs[0]?.id ?? '', detail: `the blobs hold ${total} bytes, the object ${object.size}` };
     }
     if (!found && object.objectType !== 'symlink') {
-      if (object.encryption) report.encryptedNotHashed++;
+      const key = keyOf(object.encryption);
+      if (key === 'unreadable') report.encryptedNotHashed++;
       else {
         const md5 = object.objectType === 'normal' && PLAIN_MD5_ETAG.test(object.etag) ? object.etag.slice(1, -1) : undefined;
-        found = await checkBytes(pathOf, object.blobs, object.crc64, md5, report);
+        found = await checkBytes(pathOf, object.blobs, object.crc64, md5, report, key);
       }
     }
     progress(object.blobs.length);
@@ -131,8 +156,9 @@ async function check(dir: string, store: MetadataStore, options: FsckOptions): P
     report.parts++;
     let found = await checkLayout(pathOf, [part.blob]);
     if (!found) {
-      if (part.blob.iv !== undefined) report.encryptedNotHashed++;
-      else found = await checkBytes(pathOf, [part.blob], part.crc64, PLAIN_MD5_ETAG.test(part.etag) ? part.etag.slice(1, -1) : undefined, report);
+      const key = part.blob.iv === undefined ? undefined : keyOf(upload.encryption);
+      if (key === 'unreadable') report.encryptedNotHashed++;
+      else found = await checkBytes(pathOf, [part.blob], part.crc64, PLAIN_MD5_ETAG.test(part.etag) ? part.etag.slice(1, -1) : undefined, report, key);
     }
     progress(1);
     if (!found) continue;
@@ -186,12 +212,21 @@ async function checkLayout(pathOf: (id: string) => string, blobs: readonly BlobR
   return undefined;
 }
 
-/** Hashes the blobs' bytes in order against the recorded CRC-64 and, when given, MD5. */
-async function checkBytes(pathOf: (id: string) => string, blobs: readonly BlobRef[], crc64: string, md5Hex: string | undefined, report: FsckReport): Promise<BlobFacts | undefined> {
+/** Hashes the blobs' bytes (decrypted with `key` where a blob has an IV) in order against the recorded CRC-64 and, when given, MD5. */
+async function checkBytes(
+  pathOf: (id: string) => string,
+  blobs: readonly BlobRef[],
+  crc64: string,
+  md5Hex: string | undefined,
+  report: FsckReport,
+  key: Buffer | undefined,
+): Promise<BlobFacts | undefined> {
   const crc = new Crc64();
   const md5 = md5Hex === undefined ? undefined : createHash('md5');
   for (const blob of blobs) {
-    for await (const chunk of createReadStream(pathOf(blob.id), { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    const decipher = key && blob.iv !== undefined ? ctrAt(key, Buffer.from(blob.iv, 'base64'), 0) : undefined;
+    for await (const stored of createReadStream(pathOf(blob.id), { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      const chunk = decipher ? decipher.update(stored) : stored;
       crc.update(chunk);
       md5?.update(chunk);
       report.bytesRead += chunk.length;
