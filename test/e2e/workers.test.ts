@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type COS from 'cos-nodejs-sdk-v5';
 import type { Harness } from './harness.js';
 import { APPID, REGION, UIN } from './harness.js';
@@ -149,6 +150,26 @@ test('a custom domain bound through one worker serves on every worker; unbound, 
   }
   await server.cos.deleteBucketDomain({ Bucket: Site, Region: REGION });
   for (let i = 0; i < 4; i++) assert.equal((await viaDomain()).status, 404, `read ${i} after the domain was removed`);
+});
+
+test('a scrape of /-/metrics through any worker answers for every process: requests summed, bucket counts once', async () => {
+  const Counted = `workersm-${APPID}`;
+  await server.cos.putBucket({ Bucket: Counted, Region: REGION });
+  const scrape = async () => {
+    const res = await send(target(), { path: '/-/metrics', sign: false });
+    assert.equal(res.status, 200, res.text);
+    const families = parsePrometheusTextFormat(res.text) as Array<{ name: string; metrics: Array<{ labels?: Record<string, string>; value?: string }> }>;
+    const value = (name: string, labels: Record<string, string>) =>
+      Number(families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? 0);
+    return { puts: value('cosbox_requests_total', { operation: 'PutObject', status: '200' }), objects: value('cosbox_bucket_objects', { bucket: Counted }) };
+  };
+  // The object counts are reused for 10 s after a scrape: the bucket is filled before the first.
+  for (let i = 0; i < 10; i++) assert.equal((await sendToBucket(target(), Counted, { method: 'PUT', path: `/m${i}`, body: 'x' })).status, 200);
+  const first = await scrape();
+  assert.equal(first.objects, 10, "the bucket's objects counted once, not once per process");
+  // Ten more PUTs over fresh connections: both workers take some.
+  for (let i = 0; i < 10; i++) assert.equal((await sendToBucket(target(), Counted, { method: 'PUT', path: `/n${i}`, body: 'x' })).status, 200);
+  for (let i = 0; i < 4; i++) assert.equal((await scrape()).puts, first.puts + 10, `scrape ${i}: every worker's PUTs`);
 });
 
 test('SIGTERM stops the primary and its workers cleanly', async () => {

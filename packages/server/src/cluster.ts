@@ -14,6 +14,7 @@
  * same arguments, which calls `startWorker` when `cluster.isWorker`.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { Metrics } from './admin/metrics.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 
 interface ReadyMessage {
@@ -23,6 +24,23 @@ interface ReadyMessage {
 }
 
 const STOP = 'cosbox-stop';
+/** How long a scrape waits for the other processes' metrics. */
+const GATHER_TIMEOUT_MS = 5000;
+
+/**
+ * A scrape reaches one worker; it asks the primary (`scrape`), which asks every worker for its
+ * metrics (`collect` / `part`), adds its own, and answers with the sum (`scraped`).
+ */
+type MetricsMessage =
+  | { type: 'cosbox-metrics-scrape'; id: number }
+  | { type: 'cosbox-metrics-scraped'; id: number; text?: string; error?: string }
+  | { type: 'cosbox-metrics-collect'; id: number }
+  | { type: 'cosbox-metrics-part'; id: number; part: object[] };
+
+function isMetricsMessage(message: unknown): message is MetricsMessage {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.startsWith('cosbox-metrics-');
+}
 
 export interface RunningCluster {
   /** The workers' shared URL (and plain HTTP URL beside HTTPS). */
@@ -44,6 +62,37 @@ export async function startCluster(options: ServerOptions, workers: number): Pro
   let stopping = false;
   let firstReady: ReadyMessage | undefined;
   const live = new Set<Worker>();
+  let collections = 0;
+  const parts = new Map<number, (part: object[]) => void>();
+  /** Every process's metrics, summed: the primary's own and each live worker's. */
+  const gather = async (): Promise<string> => {
+    const asked = [...live].map(
+      (worker) =>
+        new Promise<object[]>((resolve) => {
+          const id = ++collections;
+          const timer = setTimeout(() => {
+            parts.delete(id);
+            resolve([]);
+          }, GATHER_TIMEOUT_MS);
+          parts.set(id, (part) => {
+            clearTimeout(timer);
+            parts.delete(id);
+            resolve(part);
+          });
+          if (worker.isConnected()) worker.send({ type: 'cosbox-metrics-collect', id } satisfies MetricsMessage);
+        }),
+    );
+    return Metrics.aggregate([await primary.metrics.snapshot(), ...(await Promise.all(asked))]);
+  };
+  const onMetricsMessage = (worker: Worker, message: MetricsMessage) => {
+    if (message.type === 'cosbox-metrics-part') parts.get(message.id)?.(message.part);
+    else if (message.type === 'cosbox-metrics-scrape') {
+      gather().then(
+        (text) => worker.isConnected() && worker.send({ type: 'cosbox-metrics-scraped', id: message.id, text } satisfies MetricsMessage),
+        (error: unknown) => worker.isConnected() && worker.send({ type: 'cosbox-metrics-scraped', id: message.id, error: String(error) } satisfies MetricsMessage),
+      );
+    }
+  };
 
   const fork = (): Promise<ReadyMessage> =>
     new Promise((resolve, reject) => {
@@ -51,6 +100,7 @@ export async function startCluster(options: ServerOptions, workers: number): Pro
       live.add(worker);
       let ready = false;
       worker.on('message', (message: unknown) => {
+        if (isMetricsMessage(message)) return onMetricsMessage(worker, message);
         if (!isReady(message) || ready) return;
         ready = true;
         resolve(message);
@@ -111,9 +161,32 @@ export async function startWorker(options: ServerOptions): Promise<RunningServer
       () => process.exit(1),
     );
   };
+  let scrapes = 0;
+  const scraped = new Map<number, (answer: { text?: string; error?: string }) => void>();
   process.on('message', (message: unknown) => {
-    if (message === STOP) stop(0);
+    if (message === STOP) return stop(0);
+    if (!isMetricsMessage(message)) return;
+    if (message.type === 'cosbox-metrics-collect') {
+      void server.metrics.snapshot().then((part) => process.send?.({ type: 'cosbox-metrics-part', id: message.id, part } satisfies MetricsMessage));
+    } else if (message.type === 'cosbox-metrics-scraped') scraped.get(message.id)?.(message);
   });
+  server.metrics.gatherWith(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const id = ++scrapes;
+        const timer = setTimeout(() => {
+          scraped.delete(id);
+          reject(new Error('the primary did not gather the metrics in time'));
+        }, 2 * GATHER_TIMEOUT_MS);
+        scraped.set(id, (answer) => {
+          clearTimeout(timer);
+          scraped.delete(id);
+          if (answer.text !== undefined) resolve(answer.text);
+          else reject(new Error(answer.error ?? 'no metrics'));
+        });
+        process.send?.({ type: 'cosbox-metrics-scrape', id } satisfies MetricsMessage);
+      }),
+  );
   // The primary is gone (killed): stop at once, as it did.
   process.on('disconnect', () => {
     if (!stopping) process.exit(1);

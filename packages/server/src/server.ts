@@ -133,6 +133,8 @@ export interface RunningServer {
   /** The plain listener beside HTTPS (`httpPort`), when there is one. */
   httpUrl?: string;
   services: Services;
+  /** The server's metrics (/-/metrics); --workers gathers them across processes. */
+  metrics: Metrics;
   /** The limits in force, with their defaults filled in. */
   limits: ServerLimits;
   /** Connections open now, and how many were refused or displaced (fair share) and bodies timed out so far. */
@@ -323,6 +325,7 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     port,
     httpUrl: httpPort === undefined ? undefined : `http://${urlHost}:${httpPort}`,
     services,
+    metrics,
     limits,
     connections: () => ({ open: guard.open, refused: guard.refused, displaced: guard.displaced, bodiesTimedOut: bodies.timedOut }),
     runLifecycle: () => lifecycle.runOnce(),
