@@ -209,6 +209,43 @@ function renderTargets(rows: TableRow[], results: Record<ServerName, ServerResul
   return lines.join('\n');
 }
 
+// ---- scaling ---------------------------------------------------------------------------------
+
+interface ScalingPoint {
+  processes: number;
+  limit: { largeGetMiBps?: number; smallGetOps?: number; smallPutOps?: number };
+  cosbox: { largeGetMiBps?: number; smallGetOps?: number; smallPutOps?: number };
+}
+
+/** The limit server as N processes and cosbox with --workers N, for N = 1, 2, 4... up to the cores. */
+async function scalingRuns(cores: number, large: Buffer, small: Buffer): Promise<ScalingPoint[]> {
+  const points: ScalingPoint[] = [];
+  for (let n = 1; n <= cores; n *= 2) {
+    const point: ScalingPoint = { processes: n, limit: {}, cosbox: {} };
+    for (const name of ['limit', 'cosbox'] as const) {
+      const result: ServerResult = { errors: {} };
+      const server = await attempt(result, `${name} x${n}`, 'start', () => startServer(name, ['--workers', String(n)]));
+      if (!server) continue;
+      try {
+        const target = new Target(name, server.port);
+        if (name === 'cosbox') await withAgent(1, (agent) => target.ok(agent, { method: 'PUT', bucket: 'bench', key: '' }));
+        const largeRun = await attempt(result, `${name} x${n}`, 'large objects', () => putThenGet(target, 'large/', large, 4 * n, config.phaseSeconds, 16));
+        const smallRun = await attempt(result, `${name} x${n}`, 'small objects', () => putThenGet(target, 'small/', small, 32 * n, config.phaseSeconds, 20_000));
+        point[name] = { largeGetMiBps: largeRun?.get.mibPerSec, smallGetOps: smallRun?.get.opsPerSec, smallPutOps: smallRun?.put.opsPerSec };
+      } finally {
+        await stopServer(server);
+      }
+    }
+    points.push(point);
+  }
+  const f = (v: number | undefined) => (v === undefined ? '-' : formatNumber(v));
+  console.log('\nscaling (processes: limit / cosbox; large GET MiB/s, small GET ops/s, small PUT ops/s)');
+  for (const p of points) {
+    console.log(`  ${String(p.processes).padStart(2)}: large GET ${f(p.limit.largeGetMiBps)} / ${f(p.cosbox.largeGetMiBps)}, small GET ${f(p.limit.smallGetOps)} / ${f(p.cosbox.smallGetOps)}, small PUT ${f(p.limit.smallPutOps)} / ${f(p.cosbox.smallPutOps)}`);
+  }
+  return points;
+}
+
 // ---- main ------------------------------------------------------------------------------------
 
 const started = performance.now();
@@ -229,6 +266,8 @@ const wallSeconds = (performance.now() - started) / 1000;
 console.log(`\nwall time ${wallSeconds.toFixed(1)} s`);
 
 const cpus = os.cpus();
+const scaling = cpus.length > 2 ? await scalingRuns(cpus.length, largePayload, smallPayload) : undefined;
+if (!scaling) console.log(`\nscaling: not measured (${cpus.length} cores: with more than 2, the limit server and cosbox run at 1, 2, 4... processes)`);
 const json = {
   date: new Date().toISOString(),
   node: process.version,
@@ -239,6 +278,7 @@ const json = {
   wallSeconds,
   rows,
   servers: results,
+  scaling,
 };
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 await mkdir(resultsDir, { recursive: true });

@@ -95,8 +95,10 @@ function waitReady(child: ChildProcess, stderrTail: () => string): Promise<numbe
   });
 }
 
-export async function startServer(name: ServerName): Promise<RunningServer> {
-  const { script, args, env } = COMMANDS[name];
+/** `extraArgs` go after the server's own (`--workers N` for the scaling runs). */
+export async function startServer(name: ServerName, extraArgs: string[] = []): Promise<RunningServer> {
+  const { script, env } = COMMANDS[name];
+  const args = [...COMMANDS[name].args, ...extraArgs];
   if (!existsSync(script)) throw new Error(`${name} did not start: ${script} not found (build with \`npx tsc -b\`)`);
   const dataDir = await mkdtemp(join(tmpdir(), `cosbox-bench-${name}-`));
   const port = await freePort();

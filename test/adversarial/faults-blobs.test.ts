@@ -126,7 +126,9 @@ test('a truncated blob is 500 InternalError at once, not a hang', async () => {
   damageLogged(key, blob, 'size');
 });
 
-test('a later part missing or truncated: the transfer is cut at once, and logged', async () => {
+// A later part is opened before the response starts (so that a worker process replacing the
+// object cannot pull it away mid-read), so its loss is known in time for a 500.
+test('a later part missing or truncated: 500 InternalError before any byte, and logged', async () => {
   for (const damage of ['missing', 'truncated'] as const) {
     const key = `multipart/${damage}`;
     const body = randomBytes(1024 * 1024 + 300_000);
@@ -135,12 +137,7 @@ test('a later part missing or truncated: the transfer is cut at once, and logged
     assert.equal(blobs.length, 2);
     if (damage === 'missing') await rm(blobPath(blobs[1]));
     else await truncate(blobPath(blobs[1]), 1000);
-    const res = await get(key);
-    // Cut after the head went out, or (the first part's last chunk held back for the CRC check)
-    // before it: either way a broken transfer.
-    assert.ok(res.status === 200 || res.status === 0, String(res.status));
-    assert.equal(res.complete, false, 'the transfer is cut, not completed');
-    assert.ok(res.body.length <= 1024 * 1024, `no byte of the damaged part arrived (${res.body.length})`);
+    assertCosError(await get(key), 500, 'InternalError');
     damageLogged(key, blobs[1], damage === 'missing' ? 'missing' : 'size');
   }
 });

@@ -38,10 +38,11 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-test('SIGKILL during uploads and overwrites: every key is old or new, whole; nothing is left over', async () => {
+/** The crash run, with `args` for `cosbox serve` (one process, or --workers). */
+async function crashRun(args: string[]): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cosbox-crash-'));
   try {
-    const first = await startServerProcess(dataDir);
+    const first = await startServerProcess(dataDir, args);
     const cos = first.cos;
     await cos.putBucket({ Bucket, Region: REGION });
 
@@ -75,7 +76,7 @@ test('SIGKILL during uploads and overwrites: every key is old or new, whole; not
     await Promise.all(writes);
     assert.ok(completed < keys.length + fresh.length, 'the kill came while writes were still in flight');
 
-    const second = await startServerProcess(dataDir);
+    const second = await startServerProcess(dataDir, args);
     const after = second.cos;
     let objects = 0;
     for (const [key, possible] of expected) {
@@ -102,4 +103,10 @@ test('SIGKILL during uploads and overwrites: every key is old or new, whole; not
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
-});
+}
+
+test('SIGKILL during uploads and overwrites: every key is old or new, whole; nothing is left over', () => crashRun([]));
+
+// SIGKILL of the primary: its workers exit as their channel closes; the next server waits for them
+// (their shared lock) before it sweeps.
+test('--workers 2: SIGKILL of the primary during uploads and overwrites: every key is old or new, whole; nothing is left over', () => crashRun(['--workers', '2']));

@@ -3,9 +3,12 @@
  * (ls, cp, sync, ...: client/commands.ts) talk to cosbox and COS through @cosbox/sdk.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import type { RootCredentials, ServerLimits } from '@cosbox/server';
+import cluster from 'node:cluster';
+import type { RootCredentials, ServerLimits, ServerOptions } from '@cosbox/server';
 import { keysCommand } from './keys.js';
 import { certCommand } from './cert.js';
+import { fsckCommand } from './fsck.js';
+import { snapshotCommand } from './snapshot.js';
 import { registerClientCommands } from './client/commands.js';
 
 function portNumber(value: string): number {
@@ -42,6 +45,7 @@ interface ServeOptions {
   tlsKey?: string;
   httpPort?: number;
   metricsToken?: string;
+  workers: number;
 }
 
 function positiveNumber(value: string): number {
@@ -89,6 +93,13 @@ async function serve(o: ServeOptions): Promise<void> {
   // Loaded here, not at the top: the client commands never need the server (a tenth of a second per run).
   const { DEVELOPMENT_CREDENTIALS, keepServingOnUnexpectedErrors, startServer, usesDevelopmentCredentials } = await import('@cosbox/server');
   const credentials = credentialsFrom(o);
+  // A worker process of --workers runs this same command: it serves and says nothing.
+  if (o.workers > 1 && cluster.isWorker) {
+    const { startWorker } = await import('@cosbox/server');
+    const worker = await startWorker(serverOptions(o, credentials));
+    keepServingOnUnexpectedErrors(worker.services.log);
+    return;
+  }
   if (usesDevelopmentCredentials({ dataDir: o.data, credentials })) {
     const c = DEVELOPMENT_CREDENTIALS;
     process.stderr.write(
@@ -104,7 +115,44 @@ async function serve(o: ServeOptions): Promise<void> {
       ].join('\n'),
     );
   }
-  const server = await startServer({
+  if (o.workers > 1) return serveCluster(o, credentials);
+  const server = await startServer(serverOptions(o, credentials));
+  keepServingOnUnexpectedErrors(server.services.log);
+  process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
+  if (o.console) process.stdout.write(`console: ${server.url}/-/console/\n`);
+  if (server.httpUrl) process.stdout.write(`plain HTTP: ${server.httpUrl}\n`);
+  stopOnSignals(() => server.close());
+}
+
+/** --workers N: this process is the primary; the workers are forks of it (cluster.ts). */
+async function serveCluster(o: ServeOptions, credentials: RootCredentials | undefined): Promise<void> {
+  const { startCluster } = await import('@cosbox/server');
+  const running = await startCluster(serverOptions(o, credentials), o.workers);
+  process.stdout.write(`cosbox ready: ${running.url} (region ${o.region}, data ${o.data}, ${o.workers} workers)\n`);
+  if (o.console) process.stdout.write(`console: ${running.url}/-/console/\n`);
+  if (running.httpUrl) process.stdout.write(`plain HTTP: ${running.httpUrl}\n`);
+  stopOnSignals(() => running.close());
+}
+
+function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`cosbox: error while stopping: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function serverOptions(o: ServeOptions, credentials: RootCredentials | undefined): ServerOptions {
+  return {
     dataDir: o.data,
     port: o.port,
     host: o.host,
@@ -123,25 +171,7 @@ async function serve(o: ServeOptions): Promise<void> {
     tlsKey: o.tlsKey,
     httpPort: o.httpPort,
     metricsToken: o.metricsToken || undefined,
-  });
-  keepServingOnUnexpectedErrors(server.services.log);
-  process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
-  if (o.console) process.stdout.write(`console: ${server.url}/-/console/\n`);
-  if (server.httpUrl) process.stdout.write(`plain HTTP: ${server.httpUrl}\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`cosbox: error while stopping: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 const program = new Command('cosbox').description('A self-hosted object storage server that speaks the Tencent Cloud COS XML API');
@@ -175,6 +205,7 @@ program
   .option('--tls-cert <file>', 'serve HTTPS on --port with this PEM certificate (chain) [env COSBOX_TLS_CERT]', process.env.COSBOX_TLS_CERT)
   .option('--tls-key <file>', 'the PEM private key of --tls-cert [env COSBOX_TLS_KEY]', process.env.COSBOX_TLS_KEY)
   .option('--http-port <port>', 'with HTTPS, also serve plain HTTP on this port', portNumber)
+  .option('--workers <n>', 'server processes on the one port, over the one data directory (see README: Running in production)', positiveInteger, 1)
   .option('--metrics-token <token>', '/-/metrics requires Authorization: Bearer <token> [env COSBOX_METRICS_TOKEN]', process.env.COSBOX_METRICS_TOKEN)
   .action(async (o: ServeOptions) => {
     try {
@@ -187,6 +218,8 @@ program
 
 keysCommand(program);
 certCommand(program);
+fsckCommand(program);
+snapshotCommand(program);
 registerClientCommands(program);
 
 await program.parseAsync(process.argv);

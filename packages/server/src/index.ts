@@ -6,3 +6,7 @@ export type { ServerLimits } from './http/limits.js';
 export { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 export type { AccessKeyRecord, AccountRecord, MetadataStore } from './storage/metadata/store.js';
 export { openMetadataStore, newAccessKey } from './admin.js';
+export { fsck, NotADataDirectoryError, type FsckReport, type FsckProblem } from './storage/fsck.js';
+export { DataDirectoryInUseError } from './storage/data-lock.js';
+export { snapshot, SnapshotError, type SnapshotReport } from './storage/snapshot.js';
+export { startCluster, startWorker, type RunningCluster } from './cluster.js';

@@ -23,6 +23,7 @@ import { ConsoleAssets, DEFAULT_CONSOLE_DIR } from './admin/console.js';
 import type { Services } from './services.js';
 import { FsBlobStore } from './storage/blob/fs.js';
 import { lockDataDirectory, type DataDirectoryLock } from './storage/data-lock.js';
+import { holdWorkerLock, waitForOldWorkers } from './storage/worker-lock.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 import { LifecycleWorker } from './workers/lifecycle.js';
 import { AccessLogs } from './workers/access-log.js';
@@ -114,6 +115,12 @@ export interface ServerOptions {
   readyCacheMs?: number;
   /** How long `/-/metrics` reuses the per-bucket object counts, in ms. Default 10000. */
   bucketUsageCacheMs?: number;
+  /**
+   * --workers (cluster.ts): the `primary` holds the lock, sweeps and runs the background workers but
+   * does not listen; a `worker` serves requests only (no lock but its shared one, no sweep, no
+   * background rounds). Absent: one process does everything.
+   */
+  role?: 'primary' | 'worker';
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -126,6 +133,8 @@ export interface RunningServer {
   /** The plain listener beside HTTPS (`httpPort`), when there is one. */
   httpUrl?: string;
   services: Services;
+  /** The server's metrics (/-/metrics); --workers gathers them across processes. */
+  metrics: Metrics;
   /** The limits in force, with their defaults filled in. */
   limits: ServerLimits;
   /** Connections open now, and how many were refused or displaced (fair share) and bodies timed out so far. */
@@ -172,8 +181,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await mkdir(dataDir, { recursive: true });
   // Before anything is read or swept: a second server on this directory would sweep the first's
   // uncommitted blobs.
-  const lock = lockDataDirectory(dataDir);
+  const lock = options.role === 'worker' ? holdWorkerLock(dataDir) : lockDataDirectory(dataDir);
   try {
+    // Workers of an earlier server (killed with its primary) must be gone before the sweep.
+    if (options.role !== 'worker') waitForOldWorkers(dataDir);
     return await serveLocked(options, dataDir, lock, limits, tls, log);
   } catch (error) {
     lock.release();
@@ -194,9 +205,12 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
   const encryption = new ServerSideEncryption(await sseMasterKey(dataDir, options.sseMasterKey));
-  await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
-  const swept = await blobs.sweep(await meta.referencedBlobIds());
-  if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
+  // Start-up work is the primary's (or the single process's), done before any worker is forked.
+  if (options.role !== 'worker') {
+    await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
+    const swept = await blobs.sweep(await meta.referencedBlobIds());
+    if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
+  }
 
   const metrics = new Metrics({ bucketUsage: () => meta.bucketUsage(), token: options.metricsToken, usageCacheMs: options.bucketUsageCacheMs });
   const services: Services = {
@@ -279,9 +293,11 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   // A failed TLS handshake (a client that does not trust the certificate) has no HTTP answer.
   server.on('tlsClientError', (err: Error) => log.debug({ err }, 'TLS handshake failed'));
 
-  const port = await listen(server, options.port ?? 9000, host);
+  // The primary of --workers does not listen: its workers share the port.
+  const listening = options.role !== 'primary';
+  const port = listening ? await listen(server, options.port ?? 9000, host) : 0;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const httpPort = plain
+  const httpPort = plain && listening
     ? await listen(plain, options.httpPort!, host).catch(async (error: unknown) => {
         server.close();
         await meta.close();
@@ -290,14 +306,17 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     : undefined;
 
   const lifecycle = new LifecycleWorker(services, lifecycleIntervalMs, (outcome) => metrics.lifecycleRun(outcome));
-  lifecycle.start();
   // Replicas are written beneath the replication queueing (never queued again), still under object lock.
   const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
-  replication.start();
-  accessLogs.start();
   const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
-  inventory.start();
-  tiering.start();
+  // Background rounds run in one process only; a worker of --workers just hands its reads over.
+  if (options.role !== 'worker') {
+    lifecycle.start();
+    replication.start();
+    accessLogs.start();
+    inventory.start();
+    tiering.start();
+  } else tiering.startRecording();
 
   let closing: Promise<void> | undefined;
   return {
@@ -306,6 +325,7 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
     port,
     httpUrl: httpPort === undefined ? undefined : `http://${urlHost}:${httpPort}`,
     services,
+    metrics,
     limits,
     connections: () => ({ open: guard.open, refused: guard.refused, displaced: guard.displaced, bodiesTimedOut: bodies.timedOut }),
     runLifecycle: () => lifecycle.runOnce(),

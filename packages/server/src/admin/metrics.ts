@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CosError } from '@cosbox/protocol';
 import type { ResponseSpec } from '../http/context.js';
 import { BlobGoneError, type BlobStore } from '../storage/blob/store.js';
@@ -31,6 +31,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export class Metrics {
   readonly registry = new Registry();
+  private gather: (() => Promise<string>) | undefined;
   private inFlight = 0;
   private readonly sockets = new Set<Socket>();
   /** Bytes of connections already closed; open ones are added at scrape time. */
@@ -72,6 +73,8 @@ export class Metrics {
       help: 'Current objects per bucket (noncurrent versions not counted).',
       labelNames: ['bucket'],
       registers,
+      // Every process of --workers counts the same store: one count, not their sum.
+      aggregator: 'max',
       async collect() {
         const rows = await self.bucketUsage();
         this.reset();
@@ -83,6 +86,7 @@ export class Metrics {
       help: 'Bytes of the current objects per bucket (noncurrent versions not counted).',
       labelNames: ['bucket'],
       registers,
+      aggregator: 'max',
       async collect() {
         const rows = await self.bucketUsage();
         this.reset();
@@ -147,13 +151,28 @@ export class Metrics {
     });
   }
 
+  /** With --workers: a scrape answers for every process (cluster.ts gathers), not just this one. */
+  gatherWith(gather: () => Promise<string>): void {
+    this.gather = gather;
+  }
+
+  /** This process's metrics, for the primary of --workers to add up. */
+  snapshot(): Promise<object[]> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  /** The text format of several processes' snapshots, counters and histograms summed. */
+  static aggregate(snapshots: object[][]): Promise<string> {
+    return AggregatorRegistry.aggregate(snapshots).metrics();
+  }
+
   /** Answers a scrape: the text format, or AccessDenied without the token. */
   async serve(method: string, header: (name: string) => string | undefined): Promise<ResponseSpec> {
     if (method !== 'GET' && method !== 'HEAD') throw new CosError('MethodNotAllowed', 'The metrics are read with GET.');
     if (this.tokenHash && !this.bearerMatches(header('authorization'))) {
       throw new CosError('AccessDenied', 'The metrics need Authorization: Bearer <the --metrics-token>.');
     }
-    const text = await this.registry.metrics();
+    const text = this.gather ? await this.gather() : await this.registry.metrics();
     return { status: 200, headers: { 'Content-Type': this.registry.contentType, 'Cache-Control': 'no-store' }, body: method === 'HEAD' ? undefined : text };
   }
 

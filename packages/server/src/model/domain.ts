@@ -62,8 +62,11 @@ export interface BoundDomain {
   website: boolean;
 }
 
-/** host -> bucket name, per metadata store (one per server). */
-const indexes = new WeakMap<MetadataStore, Promise<Map<string, string>>>();
+/**
+ * host -> bucket name, per metadata store (one per server), built again when the store's bucket
+ * epoch moved (a bucket changed in another worker process).
+ */
+const indexes = new WeakMap<MetadataStore, { epoch: number | undefined; index: Promise<Map<string, string>> }>();
 
 async function buildIndex(meta: MetadataStore): Promise<Map<string, string>> {
   const index = new Map<string, string>();
@@ -77,13 +80,13 @@ async function buildIndex(meta: MetadataStore): Promise<Map<string, string>> {
 }
 
 function indexOf(meta: MetadataStore): Promise<Map<string, string>> {
-  let index = indexes.get(meta);
-  if (!index) {
-    index = buildIndex(meta);
-    // A failed build is retried by the next request rather than remembered.
-    index.catch(() => indexes.delete(meta));
-    indexes.set(meta, index);
-  }
+  const epoch = meta.bucketEpoch?.();
+  const known = indexes.get(meta);
+  if (known && known.epoch === epoch) return known.index;
+  const index = buildIndex(meta);
+  // A failed build is retried by the next request rather than remembered.
+  index.catch(() => indexes.delete(meta));
+  indexes.set(meta, { epoch, index });
   return index;
 }
 

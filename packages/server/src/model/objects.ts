@@ -276,6 +276,11 @@ export async function readObject(
 ): Promise<ObjectRead> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const record = await findObject(services, bucket, key, options.versionId);
+    if (record.damaged !== undefined && plan(record) !== 'none') {
+      // fsck --repair found its bytes lost or wrong: no use opening them.
+      services.log.error({ bucket: record.bucket, key: record.key, versionId: record.versionId, reason: record.damaged }, 'read of an object fsck marked as damaged');
+      throw new CosError('InternalError');
+    }
     // A symlink holds no bytes to decrypt; an SSE-C key in the request is for its target.
     const encryptionKey = record.objectType === 'symlink' ? undefined : services.encryption.dataKey(record.encryption, options.customer);
     const release = services.blobs.acquire(record.blobs);

@@ -19,9 +19,14 @@ const MAX_PENDING = 100_000;
 
 export class TieringWorker extends PeriodicWorker {
   private pending = new Map<string, AccessRecord>();
+  /** The timer of startRecording(), in a process that records reads but runs no rounds. */
+  private recordTimer: NodeJS.Timeout | undefined;
 
-  constructor(services: Services, intervalMs: number) {
-    super(services, intervalMs, 'tiering round');
+  constructor(
+    services: Services,
+    private readonly recordEveryMs: number,
+  ) {
+    super(services, recordEveryMs, 'tiering round');
   }
 
   /** Notes a read of an INTELLIGENT_TIERING object. */
@@ -32,8 +37,18 @@ export class TieringWorker extends PeriodicWorker {
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
   }
 
+  /** A worker process of --workers: stores its reads now and then (the primary runs the rounds). */
+  startRecording(): void {
+    if (this.isStopped || this.recordTimer) return;
+    const every = Math.min(this.recordEveryMs, 10_000);
+    this.recordTimer = setInterval(() => void this.recordPending().catch((err: unknown) => this.services.log.error({ err }, 'recording reads failed')), every);
+    this.recordTimer.unref();
+  }
+
   /** Records the pending reads and waits for a round in progress. */
   override async stop(): Promise<void> {
+    if (this.recordTimer) clearInterval(this.recordTimer);
+    this.recordTimer = undefined;
     await super.stop();
     await this.recordPending().catch(() => undefined);
   }

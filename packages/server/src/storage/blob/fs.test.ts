@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -69,6 +69,20 @@ test('open streams any range across the pieces of a manifest', async () => {
     assert.deepEqual(await readAll(await s.open(refs, start, end)), whole.subarray(start, end + 1), `${start}-${end}`);
   }
   assert.deepEqual(await readAll(await s.open([], 0, -1)), Buffer.alloc(0));
+});
+
+test('a multi-blob read opened before another process unlinks its later blobs still reads them whole', async () => {
+  const s = await store();
+  const parts = [randomBytes(700_000), randomBytes(5000), randomBytes(9000)];
+  const refs = [];
+  for (const p of parts) refs.push(await s.write(Readable.from([p])));
+  const whole = Buffer.concat(parts);
+  const stream = await s.open(refs, 0, whole.length - 1, { crc64: crc64(whole) });
+  // What a worker process that replaced the object does: it knows nothing of this reader.
+  for (const r of refs) unlinkSync(s.pathOf(r.id));
+  assert.deepEqual(await readAll(stream), whole);
+  // Once gone, a new read is told the object changed (the reader looks it up again).
+  await assert.rejects(s.open(refs, 0, whole.length - 1), (e: unknown) => e instanceof BlobGoneError);
 });
 
 test('removal waits for readers; a blob being removed cannot be acquired; a missing blob is BlobGone', async () => {

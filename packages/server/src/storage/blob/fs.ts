@@ -48,6 +48,9 @@ const READ_CHUNK = 512 * 1024;
 
 const HEX = '0123456789abcdef';
 
+/** Pieces of a multi-blob read opened before it starts (the rest open as it reaches them). */
+const EAGER_PIECES = 64;
+
 /** Writes all of `chunks` at the descriptor's current position (writev may write part of them). */
 async function writeAll(fd: number, chunks: Uint8Array[]): Promise<void> {
   let pending = chunks;
@@ -305,6 +308,17 @@ export class FsBlobStore implements BlobStore {
     const p0 = pieces[0];
     if (pieces.length === 1 && p0.to - p0.from < READ_CHUNK) return this.readSmall(await this.openPiece(p0, true, false), p0, key, options.crc64);
     const first = await this.openPiece(p0, true);
+    // The next pieces are opened now too (up to EAGER_PIECES): another process (--workers) that
+    // replaces the object unlinks its blobs without knowing of this reader, and an open descriptor
+    // keeps reading an unlinked file. One gone already means the object changed: BlobGoneError,
+    // and the reader looks it up again.
+    const early = new Map<number, number>();
+    try {
+      for (let i = 1; i < Math.min(pieces.length, EAGER_PIECES); i++) early.set(i, await this.openPiece(pieces[i], true));
+    } catch (error) {
+      for (const fd of [first, ...early.values()]) closeSync(fd);
+      throw error;
+    }
     const firstStream = createReadStream('', { fd: first, start: pieces[0].from, end: pieces[0].to, highWaterMark: READ_CHUNK });
     // A range of a simple unencrypted object is one piece: its file stream is the answer (its size
     // was checked on open).
@@ -312,8 +326,10 @@ export class FsBlobStore implements BlobStore {
     const self = this;
     async function* chain() {
       yield* plain(whole(firstStream, pieces[0]), pieces[0], key);
-      for (const p of pieces.slice(1)) {
-        const fd = await self.openPiece(p, false);
+      for (let i = 1; i < pieces.length; i++) {
+        const p = pieces[i];
+        const fd = early.get(i) ?? (await self.openPiece(p, false));
+        early.delete(i);
         yield* plain(whole(createReadStream('', { fd, start: p.from, end: p.to, highWaterMark: READ_CHUNK }), p), p, key);
       }
     }
@@ -321,7 +337,11 @@ export class FsBlobStore implements BlobStore {
     const stream = Readable.from(content, { objectMode: false });
     // The first stream closes its descriptor when it ends or is destroyed; a chain abandoned before
     // it starts must close it here.
-    stream.once('close', () => firstStream.destroy());
+    stream.once('close', () => {
+      firstStream.destroy();
+      for (const fd of early.values()) closeSync(fd);
+      early.clear();
+    });
     return stream;
   }
 

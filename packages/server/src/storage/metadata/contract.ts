@@ -551,4 +551,39 @@ export function metadataStoreContract(name: string, open: () => Promise<Metadata
     await s.updateObject('r-1', 'k', (current) => ({ ...current!, meta: { 'x-cos-replication-status': 'COMPLETED' } }), written.versionId);
     assert.deepEqual((await s.peekQueue('replication', 10)).map((q) => q.item), [{ bucket: 'r-1', key: 'k', versionId: written.versionId }]);
   }));
+
+  test(`${name}: fsck scans every object version and part (pages included) and marks versions damaged`, withStore(async (s) => {
+    await s.createBucket(bucket('a-1'), 10);
+    await s.createBucket(bucket('v-1'), 10);
+    for (let i = 0; i < 600; i++) await s.putObject(object('a-1', `k${String(i).padStart(3, '0')}`));
+    await s.setBucketVersioning('v-1', 'Enabled');
+    const { object: old } = await s.putObject(object('v-1', 'k', 'old'));
+    const { object: current } = await s.putObject(object('v-1', 'k', 'new'));
+    await s.deleteObject('v-1', 'gone');
+    await s.createUpload(upload('a-1', 'u', 'u1'));
+    await s.putPart('a-1', 'u', 'u1', part(1));
+    await s.putPart('a-1', 'u', 'u1', part(2));
+
+    const scanned: string[] = [];
+    for await (const o of s.scanObjects()) scanned.push(o.blobs[0].id);
+    assert.equal(scanned.length, 602);
+    assert.deepEqual(new Set(scanned), new Set([...Array.from({ length: 600 }, (_, i) => `blob-k${String(i).padStart(3, '0')}`), 'old', 'new']));
+    const parts: string[] = [];
+    for await (const { upload: u, part: p } of s.scanParts()) parts.push(`${u.uploadId}/${p.partNumber}/${p.blob.id}`);
+    assert.deepEqual(parts, ['u1/1/part-1', 'u1/2/part-2']);
+
+    assert.equal(await s.markDamaged('a-1', 'k007', undefined, 'crc64'), true);
+    assert.equal((await s.getObject('a-1', 'k007'))?.damaged, 'crc64');
+    assert.equal((await s.getObject('a-1', 'k008'))?.damaged, undefined);
+    assert.equal(await s.markDamaged('v-1', 'k', old.versionId, 'missing'), true);
+    assert.equal(((await s.getObjectVersion('v-1', 'k', old.versionId!)) as ObjectRecord).damaged, 'missing');
+    assert.equal((await s.getObject('v-1', 'k'))?.damaged, undefined, 'the current version is not marked');
+    assert.equal(await s.markDamaged('v-1', 'k', current.versionId, 'size'), true);
+    assert.equal((await s.getObject('v-1', 'k'))?.damaged, 'size');
+    assert.equal(await s.markDamaged('v-1', 'k', 'no-such-version', 'size'), false);
+    assert.equal(await s.markDamaged('a-1', 'nope', undefined, 'size'), false);
+    // A new write over a damaged object is whole again.
+    await s.putObject(object('a-1', 'k007'));
+    assert.equal((await s.getObject('a-1', 'k007'))?.damaged, undefined);
+  }));
 }

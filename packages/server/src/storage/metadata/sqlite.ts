@@ -196,7 +196,19 @@ export const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (bucket, key)
     ) WITHOUT ROWID;
   `,
+  // fsck --repair: what is wrong with a current object's bytes, NULL when nothing is known to be
+  // (a noncurrent version keeps it in its JSON record).
+  12: 'ALTER TABLE objects ADD COLUMN damaged TEXT;',
+  // A counter every bucket write increments in its transaction: a process that sees another
+  // process's commit (PRAGMA data_version) drops its cached bucket records only when it moved.
+  13: `
+    CREATE TABLE bucket_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), epoch INTEGER NOT NULL);
+    INSERT INTO bucket_epoch (id, epoch) VALUES (1, 0);
+  `,
 };
+
+/** Rows per page of fsck's scans. */
+const SCAN_PAGE = 256;
 
 const SCHEMA_VERSION = Math.max(...Object.keys(MIGRATIONS).map(Number));
 
@@ -219,6 +231,7 @@ interface ObjectRow {
   version_id: string | null;
   encryption: string | null;
   symlink_target: string | null;
+  damaged: string | null;
 }
 
 interface VersionRow {
@@ -362,6 +375,7 @@ function toObject(row: ObjectRow): ObjectRecord {
     ...encryptionOf(row.encryption),
     ...(row.restore ? { restore: JSON.parse(row.restore) as RestoreState } : {}),
     ...(row.symlink_target !== null ? { symlinkTarget: row.symlink_target } : {}),
+    ...(row.damaged ? { damaged: row.damaged } : {}),
   };
 }
 
@@ -531,14 +545,22 @@ function prepareStatements(db: Database.Database) {
     getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
     getBlobs: db.prepare('SELECT blobs FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare(`
-      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore, symlink_target)
-      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore, @symlink_target)
+      INSERT INTO objects (bucket, key, size, etag, crc64, last_modified, storage_class, object_type, content_headers, meta, owner_uin, acl, tags, blobs, version_id, encryption, restore, symlink_target, damaged)
+      VALUES (@bucket, @key, @size, @etag, @crc64, @last_modified, @storage_class, @object_type, @content_headers, @meta, @owner_uin, @acl, @tags, @blobs, @version_id, @encryption, @restore, @symlink_target, @damaged)
       ON CONFLICT (bucket, key) DO UPDATE SET
         size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, last_modified = excluded.last_modified,
         storage_class = excluded.storage_class, object_type = excluded.object_type,
         content_headers = excluded.content_headers, meta = excluded.meta, owner_uin = excluded.owner_uin, acl = excluded.acl,
         tags = excluded.tags, blobs = excluded.blobs, version_id = excluded.version_id, encryption = excluded.encryption, restore = excluded.restore,
-        symlink_target = excluded.symlink_target`),
+        symlink_target = excluded.symlink_target, damaged = excluded.damaged`),
+    scanObjectsPage: db.prepare('SELECT * FROM objects WHERE (bucket, key) > (?, ?) ORDER BY bucket, key LIMIT ?'),
+    scanVersionsPage: db.prepare('SELECT * FROM versions WHERE delete_marker = 0 AND (bucket, key, seq) > (?, ?, ?) ORDER BY bucket, key, seq LIMIT ?'),
+    scanPartsPage: db.prepare('SELECT * FROM parts WHERE (bucket, key, upload_id, part_number) > (?, ?, ?, ?) ORDER BY bucket, key, upload_id, part_number LIMIT ?'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    bucketEpoch: db.prepare('SELECT epoch FROM bucket_epoch WHERE id = 1').pluck(),
+    bumpBucketEpoch: db.prepare('UPDATE bucket_epoch SET epoch = epoch + 1 WHERE id = 1'),
+    markObjectDamaged: db.prepare("UPDATE objects SET damaged = ? WHERE bucket = ? AND key = ? AND coalesce(version_id, 'null') = ?"),
+    getVersionById: db.prepare('SELECT * FROM versions WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
     deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanFrom: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key'),
     scanRange: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key'),
@@ -597,26 +619,31 @@ export class SqliteMetadataStore implements MetadataStore {
   private walFd: Promise<number> | undefined;
   private lastSync: Promise<void> = Promise.resolve();
   private readonly buckets = new Map<string, BucketRecord | undefined>();
+  private seenDataVersion = -1;
+  private seenBucketEpoch = -1;
   private readonly stmt: ReturnType<typeof prepareStatements>;
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.db = new Database(path);
+    // First: with --workers, several processes open the database at once.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.walPath = options.synchronous === 'normal' ? undefined : `${path}-wal`;
-    this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.stmt = prepareStatements(this.db);
   }
 
+  /** One migration per write transaction, the version read inside it: processes opening the database together apply each once. */
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.pragma(`user_version = ${v}`);
-      })();
-    }
+    const step = this.db.transaction((): boolean => {
+      const next = (this.db.pragma('user_version', { simple: true }) as number) + 1;
+      if (next > SCHEMA_VERSION) return false;
+      this.db.exec(MIGRATIONS[next]);
+      this.db.pragma(`user_version = ${next}`);
+      return true;
+    });
+    while (step.immediate());
   }
 
   /** Queues a write for the next group commit. */
@@ -632,6 +659,8 @@ export class SqliteMetadataStore implements MetadataStore {
     this.queue = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
+      // IMMEDIATE: the write lock is taken at BEGIN, so that writers in other processes (--workers)
+      // wait their turn (busy_timeout) instead of failing when a read turns into a write.
       this.db.transaction(() => {
         for (const item of batch) {
           try {
@@ -641,7 +670,7 @@ export class SqliteMetadataStore implements MetadataStore {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -670,11 +699,38 @@ export class SqliteMetadataStore implements MetadataStore {
       const { n } = this.stmt.countBuckets.get(bucket.ownerUin) as { n: number };
       if (n >= maxPerOwner) throw new CosError('TooManyBucket');
       this.stmt.insertBucket.run(bucket.name, bucket.appid, bucket.ownerUin, bucket.region, bucket.createdAt, bucket.acl ? JSON.stringify(bucket.acl) : null);
-      this.buckets.delete(bucket.name);
+      this.bucketChanged(bucket.name);
     });
   }
 
+  /** Drops a bucket's cached record and tells the other processes on this database (inside the write's transaction). */
+  private bucketChanged(name: string): void {
+    this.buckets.delete(name);
+    this.stmt.bumpBucketEpoch.run();
+  }
+
+  /**
+   * Drops every cached bucket record when another process changed a bucket since the last look:
+   * PRAGMA data_version (no I/O) tells whether anyone else committed; only then is the epoch read.
+   */
+  private syncBucketCache(): void {
+    const version = this.stmt.dataVersion.get() as number;
+    if (version === this.seenDataVersion) return;
+    this.seenDataVersion = version;
+    const epoch = this.stmt.bucketEpoch.get() as number;
+    if (epoch === this.seenBucketEpoch) return;
+    this.seenBucketEpoch = epoch;
+    this.buckets.clear();
+  }
+
+  /** Changes whenever a bucket record changed, in any process on this database. */
+  bucketEpoch(): number {
+    this.syncBucketCache();
+    return this.seenBucketEpoch;
+  }
+
   async getBucket(name: string): Promise<BucketRecord | undefined> {
+    this.syncBucketCache();
     if (this.buckets.has(name)) return this.buckets.get(name);
     const row = this.stmt.getBucket.get(name) as BucketRow | undefined;
     const bucket = row && toBucket(row);
@@ -692,42 +748,42 @@ export class SqliteMetadataStore implements MetadataStore {
       if (!this.stmt.getBucket.get(name)) throw new CosError('NoSuchBucket');
       if (this.stmt.anyObject.get(name) || this.stmt.anyVersion.get(name) || this.stmt.anyUpload.get(name)) throw new CosError('BucketNotEmpty');
       this.stmt.deleteBucket.run(name);
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
   setBucketAcl(name: string, acl: AclSpec): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketAcl.run(JSON.stringify(acl), name).changes === 0) throw new CosError('NoSuchBucket');
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
   setBucketCors(name: string, rules: CorsRule[] | undefined): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketCors.run(rules ? JSON.stringify(rules) : null, name).changes === 0) throw new CosError('NoSuchBucket');
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
   setBucketVersioning(name: string, status: VersioningStatus): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketVersioning.run(status, name).changes === 0) throw new CosError('NoSuchBucket');
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
   setBucketLifecycle(name: string, rules: LifecycleRule[] | undefined): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketLifecycle.run(rules && rules.length > 0 ? JSON.stringify(rules) : null, name).changes === 0) throw new CosError('NoSuchBucket');
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
   setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void> {
     return this.write(() => {
       if (this.stmt.setBucketTagging.run(tagsColumn(tags), name).changes === 0) throw new CosError('NoSuchBucket');
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
@@ -739,7 +795,7 @@ export class SqliteMetadataStore implements MetadataStore {
       if (value === undefined) delete configs[kind];
       else configs[kind] = value;
       this.stmt.setBucketConfigs.run(Object.keys(configs).length > 0 ? JSON.stringify(configs) : null, name);
-      this.buckets.delete(name);
+      this.bucketChanged(name);
     });
   }
 
@@ -883,6 +939,7 @@ export class SqliteMetadataStore implements MetadataStore {
       encryption: encryptionColumn(object.encryption),
       restore: object.restore ? JSON.stringify(object.restore) : null,
       symlink_target: object.symlinkTarget ?? null,
+      damaged: object.damaged ?? null,
     });
   }
 
@@ -1185,6 +1242,49 @@ export class SqliteMetadataStore implements MetadataStore {
   dequeue(kind: string, seqs: readonly number[]): Promise<void> {
     return this.write(() => {
       for (const seq of seqs) this.stmt.dequeue.run(kind, seq);
+    });
+  }
+
+  async *scanObjects(): AsyncIterable<ObjectRecord> {
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const rows = this.stmt.scanObjectsPage.all(...after, SCAN_PAGE) as ObjectRow[];
+      for (const row of rows) yield toObject(row);
+      if (rows.length < SCAN_PAGE) break;
+      after = [rows[rows.length - 1].bucket, rows[rows.length - 1].key];
+    }
+    let afterVersion: [string, string, number] = ['', '', -1];
+    for (;;) {
+      const rows = this.stmt.scanVersionsPage.all(...afterVersion, SCAN_PAGE) as VersionRow[];
+      for (const row of rows) yield toVersion(row) as ObjectRecord;
+      if (rows.length < SCAN_PAGE) break;
+      const last = rows[rows.length - 1];
+      afterVersion = [last.bucket, last.key, last.seq];
+    }
+  }
+
+  async *scanParts(): AsyncIterable<{ upload: UploadRecord; part: PartRecord }> {
+    let after: [string, string, string, number] = ['', '', '', -1];
+    for (;;) {
+      const rows = this.stmt.scanPartsPage.all(...after, SCAN_PAGE) as Array<PartRow & { bucket: string; key: string; upload_id: string }>;
+      for (const row of rows) {
+        const upload = this.stmt.getUpload.get(row.bucket, row.key, row.upload_id) as UploadRow | undefined;
+        if (upload) yield { upload: toUpload(upload), part: toPart(row) };
+      }
+      if (rows.length < SCAN_PAGE) break;
+      const last = rows[rows.length - 1];
+      after = [last.bucket, last.key, last.upload_id, last.part_number];
+    }
+  }
+
+  markDamaged(bucket: string, key: string, versionId: string | undefined, reason: string): Promise<boolean> {
+    return this.write(() => {
+      const id = versionId ?? 'null';
+      if (this.stmt.markObjectDamaged.run(reason, bucket, key, id).changes > 0) return true;
+      const row = this.stmt.getVersionById.get(bucket, key, id) as VersionRow | undefined;
+      if (!row) return false;
+      this.stmt.updateVersion.run(JSON.stringify({ ...(toVersion(row) as ObjectRecord), damaged: reason }), bucket, key, row.seq);
+      return true;
     });
   }
 

@@ -140,6 +140,11 @@ export interface ObjectRecord {
   /** Present when the bytes are encrypted at rest (SSE-COS or SSE-C). */
   encryption?: EncryptionRecord;
   /**
+   * Set by `cosbox fsck --repair` when the bytes on disk are missing or do not match: reads answer
+   * InternalError at once instead of streaming a damaged body. What fsck found, for the log.
+   */
+  damaged?: string;
+  /**
    * Set by the store on every write to a bucket with versioning: a fresh id while versioning is
    * enabled, `null` while it is suspended. Absent for objects written before versioning was first
    * enabled: they are the bucket's `null` version.
@@ -369,6 +374,12 @@ export interface MetadataStore {
   setBucketTagging(name: string, tags: Tag[] | undefined): Promise<void>;
   /** Replaces one configuration document of the bucket (`configs[kind]`), or removes it (undefined). Throws NoSuchBucket. */
   setBucketConfig(name: string, kind: string, value: unknown): Promise<void>;
+  /**
+   * A number that changes whenever a bucket record changes, in this process or another one on the
+   * same store (--workers): caches built from bucket records (the custom-domain index) compare it.
+   * Optional: a store without it is taken to be changed by this process only.
+   */
+  bucketEpoch?(): number;
   /** Every bucket that has lifecycle rules, of any owner (the lifecycle worker's round). */
   listLifecycleBuckets(): Promise<BucketRecord[]>;
   /** Every bucket's current objects and bytes, empty buckets included, by name. */
@@ -463,6 +474,19 @@ export interface MetadataStore {
   recordAccess(entries: readonly AccessRecord[]): Promise<void>;
   /** When the key was last recorded as read, if ever (the record outlives the object: compare with lastModified). */
   lastAccess(bucket: string, key: string): Promise<number | undefined>;
+
+  /**
+   * Every object that holds bytes, current or noncurrent (no delete markers), bucket by bucket in
+   * key order, fetched a page at a time (fsck's walk; the store may be written between pages).
+   */
+  scanObjects(): AsyncIterable<ObjectRecord>;
+  /** Every part of every multipart upload in progress, with its upload (fsck's walk). */
+  scanParts(): AsyncIterable<{ upload: UploadRecord; part: PartRecord }>;
+  /**
+   * Marks one version (`versionId` as the record has it: undefined for the null version) as damaged
+   * (ObjectRecord.damaged). Resolves false when there is no such version. Nothing else changes.
+   */
+  markDamaged(bucket: string, key: string, versionId: string | undefined, reason: string): Promise<boolean>;
 
   /** Every blob id some record references (start-up orphan sweep). */
   referencedBlobIds(): Promise<Set<string>>;
