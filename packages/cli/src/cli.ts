@@ -42,6 +42,9 @@ interface ServeOptions {
   tlsKey?: string;
   httpPort?: number;
   metricsToken?: string;
+  metadata?: string;
+  gatewayId?: string;
+  orphanGrace?: number;
 }
 
 function positiveNumber(value: string): number {
@@ -123,6 +126,9 @@ async function serve(o: ServeOptions): Promise<void> {
     tlsKey: o.tlsKey,
     httpPort: o.httpPort,
     metricsToken: o.metricsToken || undefined,
+    metadataUrl: o.metadata || undefined,
+    gatewayId: o.gatewayId,
+    orphanGraceMs: o.orphanGrace === undefined ? undefined : o.orphanGrace * 1000,
   });
   keepServingOnUnexpectedErrors(server.services.log);
   process.stdout.write(`cosbox ready: ${server.url} (region ${o.region}, data ${o.data})\n`);
@@ -176,6 +182,9 @@ program
   .option('--tls-key <file>', 'the PEM private key of --tls-cert [env COSBOX_TLS_KEY]', process.env.COSBOX_TLS_KEY)
   .option('--http-port <port>', 'with HTTPS, also serve plain HTTP on this port', portNumber)
   .option('--metrics-token <token>', '/-/metrics requires Authorization: Bearer <token> [env COSBOX_METRICS_TOKEN]', process.env.COSBOX_METRICS_TOKEN)
+  .option('--metadata <url>', 'postgres://user:password@host:5432/db: metadata in PostgreSQL, shared by several gateways on one --data directory (default: SQLite in --data) [env COSBOX_METADATA_URL]', process.env.COSBOX_METADATA_URL)
+  .option('--gateway-id <id>', 'with --metadata postgres://: this gateway\'s name (default: <host>-<pid>-<random>)')
+  .option('--orphan-grace <seconds>', 'with --metadata postgres://: unreferenced blobs younger than this are kept at start-up (default 3600)', nonNegativeNumber)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);
