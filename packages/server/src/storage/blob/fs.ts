@@ -421,9 +421,10 @@ export class FsBlobStore implements BlobStore {
     for (const name of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, name);
       if (shared) {
-        // Another gateway's upload in progress keeps its temp file; a dead gateway's goes.
+        // Another gateway's upload in progress keeps its temp file; a dead gateway's goes, and so
+        // do this gateway's own from an earlier run under the same id (the sweep runs before serving).
         const owner = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
-        const ownerDead = owner !== undefined && owner !== this.gatewayId && options.gatewayAlive !== undefined && !options.gatewayAlive(owner);
+        const ownerDead = owner !== undefined && (owner === this.gatewayId || (options.gatewayAlive !== undefined && !options.gatewayAlive(owner)));
         if (!ownerDead && !(await old(path))) continue;
       }
       await rm(path, { force: true, recursive: true });
