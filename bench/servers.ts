@@ -95,12 +95,13 @@ function waitReady(child: ChildProcess, stderrTail: () => string): Promise<numbe
   });
 }
 
-export async function startServer(name: ServerName): Promise<RunningServer> {
+/** `extra.args` go after the defaults; `extra.dataDir` is a directory shared with other servers (several gateways). */
+export async function startServer(name: ServerName, extra: { args?: string[]; dataDir?: string } = {}): Promise<RunningServer> {
   const { script, args, env } = COMMANDS[name];
   if (!existsSync(script)) throw new Error(`${name} did not start: ${script} not found (build with \`npx tsc -b\`)`);
-  const dataDir = await mkdtemp(join(tmpdir(), `cosbox-bench-${name}-`));
+  const dataDir = extra.dataDir ?? (await mkdtemp(join(tmpdir(), `cosbox-bench-${name}-`)));
   const port = await freePort();
-  const child = spawn(process.execPath, [script, ...args, '--port', String(port), '--data', dataDir], {
+  const child = spawn(process.execPath, [script, ...args, '--port', String(port), '--data', dataDir, ...(extra.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -48,7 +48,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startTestCluster(database = 'cosbox'): Promise<TestCluster> {
+/** `durable`: fsync on, as in production (the benchmark); tests leave it off. */
+export async function startTestCluster(database = 'cosbox', options: { durable?: boolean } = {}): Promise<TestCluster> {
   const bin = binDir();
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? 'postgres' : (process.env.USER ?? 'postgres');
@@ -64,13 +65,14 @@ export async function startTestCluster(database = 'cosbox'): Promise<TestCluster
     return execFileSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).toString();
   };
   const data = join(dir, 'data');
-  run('initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  run('initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', ...(options.durable ? [] : ['--no-sync'])]);
   let port = 0;
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
-    const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    const speed = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200${speed}`;
     try {
-      run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', options, 'start']);
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', settings, 'start']);
       break;
     } catch (error) {
       if (attempt >= 2) throw error;
