@@ -52,7 +52,7 @@ export async function benchGateways(quick: boolean): Promise<number> {
   const large = randomBytes(64 * MiB);
   const small = randomBytes(4 * 1024);
   log(`starting a private PostgreSQL cluster (fsync on)`);
-  const cluster = await startTestCluster('postgres', { durable: true });
+  const cluster = await startTestCluster('bench_admin', { durable: true });
   const results = {} as Record<Setup, Result>;
   try {
     const database = async (name: string) => {

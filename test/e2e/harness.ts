@@ -20,6 +20,8 @@ export interface Harness {
   server: RunningServer;
   port: number;
   dataDir: string;
+  /** The PostgreSQL database of a server on PostgreSQL (COSBOX_TEST_METADATA=postgres). */
+  metadataUrl?: string;
   cos: COS;
   /** A COS client for the same server with other credentials. */
   client(options?: Partial<COS.COSOptions>): COS;
@@ -45,6 +47,7 @@ export async function startHarness(options: Partial<Omit<ServerOptions, 'dataDir
     server,
     port: server.port,
     dataDir,
+    metadataUrl,
     cos: client(),
     client,
     async close() {

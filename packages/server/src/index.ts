@@ -5,4 +5,4 @@ export type { RootCredentials, RunningServer, ServerOptions } from './server.js'
 export type { ServerLimits } from './http/limits.js';
 export { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 export type { AccessKeyRecord, AccountRecord, MetadataStore } from './storage/metadata/store.js';
-export { openMetadataStore, newAccessKey } from './admin.js';
+export { openMetadata, openMetadataStore, newAccessKey } from './admin.js';
