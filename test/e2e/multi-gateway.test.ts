@@ -17,7 +17,7 @@ import { PostgresMetadataStore } from '../../packages/server/src/storage/metadat
 import { bucketName, REGION, UIN, type Harness } from './harness.js';
 import { freshDatabase, stopPostgres } from './postgres.js';
 import { killServerProcesses, startServerProcess, type ServerProcess } from './process.js';
-import { authorization, bucketHost, sdkRejects, send, sendToBucket } from './raw.js';
+import { assertCosError, authorization, bucketHost, sdkRejects, send, sendToBucket } from './raw.js';
 
 const GRACE_S = 1;
 const dataDir = mkdtempSync(join(tmpdir(), 'cosbox-gateways-'));
@@ -64,6 +64,20 @@ test('a bucket, CORS rules and ACLs changed through one gateway are seen by the 
   assert.equal(acl.ACL, 'public-read');
   await a.cos.putBucketAcl({ Bucket: shared, Region: REGION, ACL: 'private' });
   assert.equal((await b.cos.getBucketAcl({ Bucket: shared, Region: REGION })).ACL, 'private');
+});
+
+test('a custom domain bound through one gateway serves through the others at once', async () => {
+  const [a, b, c] = gateways;
+  await a.cos.putObject({ Bucket: shared, Region: REGION, Key: 'site/file.txt', Body: 'via domain', ACL: 'public-read' } as COS.PutObjectParams);
+  const host = `files-${Date.now().toString(36)}.example.com`;
+  assertCosError(await send({ port: c.port } as Harness, { path: '/site/file.txt', host, sign: false }), 404, 'NoSuchBucket');
+  await b.cos.putBucketDomain({ Bucket: shared, Region: REGION, DomainRule: [{ Status: 'ENABLED', Name: host, Type: 'REST' }] } as COS.PutBucketDomainParams);
+  for (const g of gateways) {
+    const res = await send({ port: g.port } as Harness, { path: '/site/file.txt', host, sign: false });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.text, 'via domain');
+  }
+  await a.cos.deleteObject({ Bucket: shared, Region: REGION, Key: 'site/file.txt' });
 });
 
 test('concurrent writers of the same keys through different gateways: every gateway reads the same last write, intact', async () => {

@@ -323,6 +323,8 @@ const ACCOUNT_COLUMNS = 'uin, appid, root_uin AS "rootUin", created_at AS "creat
 const KEY_COLUMNS = 'secret_id AS "secretId", secret_key AS "secretKey", uin, created_at AS "createdAt"';
 
 export class PostgresMetadataStore implements MetadataStore {
+  readonly shared = true;
+
   private constructor(private readonly pool: pg.Pool) {}
 
   /** Connects, creates the schema when asked, and brings the tables to the current version. */
