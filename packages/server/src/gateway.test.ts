@@ -61,9 +61,12 @@ test('a shared sweep keeps live gateways\' temp files and young orphans, removes
   const oldLiveTemp = join(data, 'tmp', 'live.5');
   writeFileSync(oldLiveTemp, 'x');
   utimesSync(oldLiveTemp, hourAgo, hourAgo);
-  const swept = await store.sweep(new Set([written.id]), { graceMs: 60_000, gatewayAlive: (id) => id === 'live' });
-  assert.deepEqual(swept, { temporary: 3, orphans: 1 });
-  assert.deepEqual(readdirSync(join(data, 'tmp')).sort(), ['legacy4', 'live.1']);
+  const periodic = await store.sweep(new Set([written.id]), { graceMs: 60_000, gatewayAlive: (id) => id === 'live' });
+  assert.deepEqual(periodic, { temporary: 1, orphans: 1 }, "dead.2 and the old orphan; this gateway's own temp files are uploads in progress");
+  assert.deepEqual(readdirSync(join(data, 'tmp')).sort(), ['legacy4', 'live.1', 'live.5', 'me.3']);
+  const swept = await store.sweep(new Set([written.id]), { graceMs: 60_000, gatewayAlive: (id) => id === 'live', startup: true });
+  assert.deepEqual(swept, { temporary: 1, orphans: 0 });
+  assert.deepEqual(readdirSync(join(data, 'tmp')).sort(), ['legacy4', 'live.1', 'live.5'], 'a live gateway keeps even an old temp file (a slow upload)');
   assert.equal(readdirSync(join(data, 'blobs', youngOrphan.id.slice(0, 2))).includes(youngOrphan.id), true, 'a commit may still reference it');
   assert.equal(readdirSync(join(data, 'blobs', oldOrphan.id.slice(0, 2))).includes(oldOrphan.id), false);
   assert.equal(readdirSync(join(data, 'blobs', written.id.slice(0, 2))).includes(written.id), true);

@@ -6,7 +6,8 @@
  *   `<data>/lock`, dropped by the OS when the process dies, even by SIGKILL). Its temp files are
  *   `tmp/<id>.<blob>`: the start-up sweep removes a dead gateway's at once, and leaves a live one's.
  * - Orphans: a blob no record references is removed only once older than a grace period (default
- *   one hour): a younger one may be the blob of a commit in flight on another gateway.
+ *   one hour): a younger one may be the blob of a commit in flight on another gateway. The
+ *   workers' gateway sweeps once per grace period too.
  * - Background workers (lifecycle, replication, access-log delivery, inventory) run on one gateway
  *   at a time: the one holding a PostgreSQL session advisory lock on a dedicated connection. The
  *   others try again every `pollMs`; when the holder dies its connection closes, PostgreSQL drops

@@ -34,7 +34,7 @@ import { queueReplication } from './model/replication.js';
 import { loadTls, type TlsMaterial } from './tls.js';
 import { Metrics } from './admin/metrics.js';
 import { Readiness } from './admin/health.js';
-import { DEFAULT_LEADER_POLL_MS, DEFAULT_ORPHAN_GRACE_MS, gatewayAlive, gatewayIdOf, isPostgresUrl, lockGateway, WorkerLeadership } from './gateway.js';
+import { DEFAULT_LEADER_POLL_MS, DEFAULT_ORPHAN_GRACE_MS, gatewayAlive, gatewayIdOf, isPostgresUrl, lockGateway, WorkerLeadership, type BackgroundWork } from './gateway.js';
 import { PostgresMetadataStore } from './storage/metadata/postgres.js';
 
 export interface RootCredentials {
@@ -213,7 +213,7 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   const encryption = new ServerSideEncryption(await sseMasterKey(dataDir, options.sseMasterKey));
   await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
   const sweepOptions = shared ? { graceMs: shared.orphanGraceMs, gatewayAlive: (id: string) => gatewayAlive(dataDir, id) } : {};
-  const swept = await blobs.sweep(await meta.referencedBlobIds(), sweepOptions);
+  const swept = await blobs.sweep(await meta.referencedBlobIds(), { ...sweepOptions, startup: true });
   if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
 
   const metrics = new Metrics({ bucketUsage: () => meta.bucketUsage(), token: options.metricsToken, usageCacheMs: options.bucketUsageCacheMs });
@@ -311,7 +311,10 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   // Replicas are written beneath the replication queueing (never queued again), still under object lock.
   const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
   const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
-  const workers = [lifecycle, replication, accessLogs, inventory];
+  const workers: BackgroundWork[] = [lifecycle, replication, accessLogs, inventory];
+  // Several gateways: what a gateway killed mid-commit left is swept by the workers' gateway too,
+  // once per grace period, not only when a gateway starts.
+  if (shared) workers.push(orphanSweeper(async () => blobs.sweep(await meta.referencedBlobIds(), sweepOptions), shared.orphanGraceMs, log));
   const background = { start: () => workers.forEach((w) => w.start()), stop: async () => void (await Promise.all(workers.map((w) => w.stop()))) };
   // Several gateways: one of them at a time runs these (gateway.ts). Tiering runs on every gateway:
   // only this one knows its reads, and each move re-checks the object in a transaction.
@@ -365,6 +368,37 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
         lock.release();
         log.flush?.();
       })()),
+  };
+}
+
+/** Runs `sweep` every `intervalMs` (never two at once) while started. */
+function orphanSweeper(sweep: () => Promise<{ temporary: number; orphans: number }>, intervalMs: number, log: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const round = async () => {
+    busy = true;
+    try {
+      const swept = await sweep();
+      if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by a gateway that stopped mid-write');
+    } catch (err) {
+      log.warn({ err }, 'orphan sweep failed');
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    start() {
+      timer ??= setInterval(() => {
+        if (!busy) running = round();
+      }, Math.max(intervalMs, 1000));
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
   };
 }
 

@@ -137,6 +137,8 @@ export interface SweepOptions {
   graceMs?: number;
   /** Whether the gateway of this id still runs: a dead one's temp files go at once. */
   gatewayAlive?: (gatewayId: string) => boolean;
+  /** The sweep before this gateway serves: its own temp files are an earlier run's. */
+  startup?: boolean;
 }
 
 export class FsBlobStore implements BlobStore {
@@ -421,11 +423,17 @@ export class FsBlobStore implements BlobStore {
     for (const name of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, name);
       if (shared) {
-        // Another gateway's upload in progress keeps its temp file; a dead gateway's goes, and so
-        // do this gateway's own from an earlier run under the same id (the sweep runs before serving).
+        // A live gateway's upload keeps its temp file, however slow; a dead gateway's goes, and so
+        // do this gateway's own from an earlier run under the same id (at start-up only); a name
+        // without an owner goes once it is old.
         const owner = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
-        const ownerDead = owner !== undefined && (owner === this.gatewayId || (options.gatewayAlive !== undefined && !options.gatewayAlive(owner)));
-        if (!ownerDead && !(await old(path))) continue;
+        if (owner === undefined) {
+          if (!(await old(path))) continue;
+        } else if (owner === this.gatewayId) {
+          if (!options.startup) continue;
+        } else if (options.gatewayAlive === undefined || options.gatewayAlive(owner)) {
+          continue;
+        }
       }
       await rm(path, { force: true, recursive: true });
       temporary++;
