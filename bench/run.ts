@@ -21,6 +21,11 @@ const quick = process.argv.includes('--quick') || process.env.npm_config_quick =
 const config = quick
   ? { phaseSeconds: 3, listKeys: 10_000, fillBudgetSeconds: 20, pageRuns: 50, pageSeconds: 3, multipartMiB: 256 }
   : { phaseSeconds: 15, listKeys: 100_000, fillBudgetSeconds: 240, pageRuns: 200, pageSeconds: 20, multipartMiB: 1024 };
+// `npm run bench -- --postgres`: cosbox on SQLite vs on PostgreSQL, one gateway and two (bench/gateways.ts).
+if (process.argv.includes('--postgres') || process.env.npm_config_postgres === 'true') {
+  const { benchGateways } = await import('./gateways.js');
+  process.exit(await benchGateways(quick));
+}
 const SERVERS: readonly ServerName[] = ['cosbox', 'limit', 's3rver'];
 const MiB = 1024 * 1024;
 
@@ -224,7 +229,7 @@ async function scalingRuns(cores: number, large: Buffer, small: Buffer): Promise
     const point: ScalingPoint = { processes: n, limit: {}, cosbox: {} };
     for (const name of ['limit', 'cosbox'] as const) {
       const result: ServerResult = { errors: {} };
-      const server = await attempt(result, `${name} x${n}`, 'start', () => startServer(name, ['--workers', String(n)]));
+      const server = await attempt(result, `${name} x${n}`, 'start', () => startServer(name, { args: ['--workers', String(n)] }));
       if (!server) continue;
       try {
         const target = new Target(name, server.port);

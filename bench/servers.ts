@@ -95,14 +95,13 @@ function waitReady(child: ChildProcess, stderrTail: () => string): Promise<numbe
   });
 }
 
-/** `extraArgs` go after the server's own (`--workers N` for the scaling runs). */
-export async function startServer(name: ServerName, extraArgs: string[] = []): Promise<RunningServer> {
-  const { script, env } = COMMANDS[name];
-  const args = [...COMMANDS[name].args, ...extraArgs];
+/** `extra.args` go after the defaults (`--workers N` for the scaling runs); `extra.dataDir` is a directory shared with other servers (several gateways). */
+export async function startServer(name: ServerName, extra: { args?: string[]; dataDir?: string } = {}): Promise<RunningServer> {
+  const { script, args, env } = COMMANDS[name];
   if (!existsSync(script)) throw new Error(`${name} did not start: ${script} not found (build with \`npx tsc -b\`)`);
-  const dataDir = await mkdtemp(join(tmpdir(), `cosbox-bench-${name}-`));
+  const dataDir = extra.dataDir ?? (await mkdtemp(join(tmpdir(), `cosbox-bench-${name}-`)));
   const port = await freePort();
-  const child = spawn(process.execPath, [script, ...args, '--port', String(port), '--data', dataDir], {
+  const child = spawn(process.execPath, [script, ...args, '--port', String(port), '--data', dataDir, ...(extra.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import COS from 'cos-nodejs-sdk-v5';
 import { startServer, type RunningServer, type ServerOptions } from '@cosbox/server';
+import { freshDatabase, usePostgres } from './postgres.js';
 
 export const SECRET_ID = 'AKIDcosboxE2ETestKey0000000000000000';
 export const SECRET_KEY = 'cosboxE2ETestSecretKey000000000000';
@@ -19,6 +20,8 @@ export interface Harness {
   server: RunningServer;
   port: number;
   dataDir: string;
+  /** The PostgreSQL database of a server on PostgreSQL (COSBOX_TEST_METADATA=postgres). */
+  metadataUrl?: string;
   cos: COS;
   /** A COS client for the same server with other credentials. */
   client(options?: Partial<COS.COSOptions>): COS;
@@ -28,12 +31,15 @@ export interface Harness {
 /** `options` are passed to the server (a time scale, a lifecycle interval, ...). */
 export async function startHarness(options: Partial<Omit<ServerOptions, 'dataDir' | 'port' | 'credentials'>> = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cosbox-e2e-'));
+  // COSBOX_TEST_METADATA=postgres: the same tests against a PostgreSQL-backed server.
+  const metadataUrl = options.metadataUrl ?? (usePostgres() ? await freshDatabase() : undefined);
   const server = await startServer({
     dataDir,
     port: 0,
     credentials: { secretId: SECRET_ID, secretKey: SECRET_KEY, appid: APPID, uin: UIN },
     logLevel: 'silent',
     ...options,
+    ...(metadataUrl ? { metadataUrl } : {}),
   });
   const client = (options: Partial<COS.COSOptions> = {}) =>
     new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Protocol: 'http:', Ip: `127.0.0.1:${server.port}`, ...options } as COS.COSOptions);
@@ -41,6 +47,7 @@ export async function startHarness(options: Partial<Omit<ServerOptions, 'dataDir
     server,
     port: server.port,
     dataDir,
+    metadataUrl,
     cos: client(),
     client,
     async close() {

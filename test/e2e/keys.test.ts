@@ -20,6 +20,8 @@ function keys(...args: string[]): { status: number | null; stdout: string; stder
   const r = spawnSync(process.execPath, ['--conditions=cosbox-source', '--import', 'tsx', 'packages/cli/src/cli.ts', 'keys', ...args, '--data', h.dataDir], {
     cwd: root,
     encoding: 'utf8',
+    // On PostgreSQL (postgres-e2e.test.ts) the keys go to the server's database.
+    env: h.metadataUrl ? { ...process.env, COSBOX_METADATA_URL: h.metadataUrl } : process.env,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -46,6 +46,9 @@ interface ServeOptions {
   httpPort?: number;
   metricsToken?: string;
   workers: number;
+  metadata?: string;
+  gatewayId?: string;
+  orphanGrace?: number;
 }
 
 function positiveNumber(value: string): number {
@@ -115,6 +118,8 @@ async function serve(o: ServeOptions): Promise<void> {
       ].join('\n'),
     );
   }
+  // Each worker would need a gateway identity of its own on a shared store: not offered yet.
+  if (o.workers > 1 && o.metadata) throw new Error('--workers N with --metadata postgres:// is not supported: run one gateway per process instead (see README: Several gateways on PostgreSQL)');
   if (o.workers > 1) return serveCluster(o, credentials);
   const server = await startServer(serverOptions(o, credentials));
   keepServingOnUnexpectedErrors(server.services.log);
@@ -171,6 +176,9 @@ function serverOptions(o: ServeOptions, credentials: RootCredentials | undefined
     tlsKey: o.tlsKey,
     httpPort: o.httpPort,
     metricsToken: o.metricsToken || undefined,
+    metadataUrl: o.metadata || undefined,
+    gatewayId: o.gatewayId,
+    orphanGraceMs: o.orphanGrace === undefined ? undefined : o.orphanGrace * 1000,
   };
 }
 
@@ -207,6 +215,9 @@ program
   .option('--http-port <port>', 'with HTTPS, also serve plain HTTP on this port', portNumber)
   .option('--workers <n>', 'server processes on the one port, over the one data directory (see README: Running in production)', positiveInteger, 1)
   .option('--metrics-token <token>', '/-/metrics requires Authorization: Bearer <token> [env COSBOX_METRICS_TOKEN]', process.env.COSBOX_METRICS_TOKEN)
+  .option('--metadata <url>', 'postgres://user:password@host:5432/db: metadata in PostgreSQL, shared by several gateways on one --data directory (default: SQLite in --data) [env COSBOX_METADATA_URL]', process.env.COSBOX_METADATA_URL)
+  .option('--gateway-id <id>', 'with --metadata postgres://: this gateway\'s name (default: <host>-<pid>-<random>)')
+  .option('--orphan-grace <seconds>', 'with --metadata postgres://: unreferenced blobs younger than this are kept at start-up (default 3600)', nonNegativeNumber)
   .action(async (o: ServeOptions) => {
     try {
       await serve(o);

@@ -5,7 +5,7 @@
  * a sub-user (what it may do beyond the ACLs: create buckets, list them, act on the root's buckets).
  */
 import type { Command } from 'commander';
-import type { openMetadataStore } from '@cosbox/server';
+import type { openMetadata } from '@cosbox/server';
 
 /** The server package, loaded only by the keys commands (the client commands never need it). */
 const server = () => import('@cosbox/server');
@@ -20,7 +20,7 @@ interface AddOptions {
 }
 
 async function add(o: AddOptions): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     let appid = o.appid;
     let rootUin = o.uin;
@@ -48,7 +48,7 @@ async function add(o: AddOptions): Promise<void> {
 }
 
 async function list(o: { data: string }): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     const accounts = new Map((await meta.listAccounts()).map((a) => [a.uin, a]));
     const rows = [['SecretId', 'uin', 'root uin', 'appid', 'created']];
@@ -64,7 +64,7 @@ async function list(o: { data: string }): Promise<void> {
 }
 
 async function remove(secretId: string | undefined, o: { data: string; account?: string }): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     if (o.account !== undefined) {
       await meta.deleteAccount(o.account);
@@ -103,14 +103,14 @@ function statementsOf(o: GrantOptions): Array<{ uin: string; effect: 'allow' | '
   return o.action.flatMap((action) => resources.map((resource) => ({ uin: o.uin, effect, action, resource }) as const));
 }
 
-async function printGrants(meta: ReturnType<typeof openMetadataStore>, uin: string): Promise<void> {
+async function printGrants(meta: Awaited<ReturnType<typeof openMetadata>>, uin: string): Promise<void> {
   const grants = await meta.listGrants(uin);
   if (grants.length === 0) process.stdout.write(`sub-user ${uin} has no grants\n`);
   for (const g of grants) process.stdout.write(`${g.effect.padEnd(5)}  ${g.action}  ${g.resource}\n`);
 }
 
 async function grant(o: GrantOptions): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     const account = await meta.getAccount(o.uin);
     if (!account || account.rootUin === account.uin) throw new Error(`no sub-user ${o.uin}: grants are for sub-users (a root account may do everything with its buckets)`);
@@ -123,7 +123,7 @@ async function grant(o: GrantOptions): Promise<void> {
 }
 
 async function revoke(o: GrantOptions): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     let removed = 0;
     for (const statement of statementsOf(o)) if (await meta.deleteGrant(statement)) removed++;
@@ -135,7 +135,7 @@ async function revoke(o: GrantOptions): Promise<void> {
 }
 
 async function grants(o: { data: string; uin: string }): Promise<void> {
-  const meta = (await server()).openMetadataStore(o.data);
+  const meta = await (await server()).openMetadata(o.data, process.env.COSBOX_METADATA_URL);
   try {
     await printGrants(meta, o.uin);
   } finally {

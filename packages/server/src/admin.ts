@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PostgresMetadataStore } from './storage/metadata/postgres.js';
 import { SqliteMetadataStore } from './storage/metadata/sqlite.js';
+import type { MetadataStore } from './storage/metadata/store.js';
 
 export const METADATA_FILE = 'metadata.sqlite';
 
@@ -13,6 +15,15 @@ export function openMetadataStore(dataDir: string): SqliteMetadataStore {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   return new SqliteMetadataStore(join(dir, METADATA_FILE));
+}
+
+/**
+ * The metadata of a data directory, or of a PostgreSQL database shared by several gateways when
+ * `url` (COSBOX_METADATA_URL) is a postgres:// URL.
+ */
+export async function openMetadata(dataDir: string, url: string | undefined): Promise<MetadataStore> {
+  if (url !== undefined && url !== '') return PostgresMetadataStore.open(url);
+  return openMetadataStore(dataDir);
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -5,7 +5,7 @@ export type { RootCredentials, RunningServer, ServerOptions } from './server.js'
 export type { ServerLimits } from './http/limits.js';
 export { SqliteMetadataStore } from './storage/metadata/sqlite.js';
 export type { AccessKeyRecord, AccountRecord, MetadataStore } from './storage/metadata/store.js';
-export { openMetadataStore, newAccessKey } from './admin.js';
+export { openMetadata, openMetadataStore, newAccessKey } from './admin.js';
 export { fsck, NotADataDirectoryError, type FsckReport, type FsckProblem } from './storage/fsck.js';
 export { DataDirectoryInUseError } from './storage/data-lock.js';
 export { snapshot, SnapshotError, type SnapshotReport } from './storage/snapshot.js';

@@ -3,7 +3,7 @@
  * HTTP, and on close stops accepting, lets in-flight requests finish and closes the stores.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP, type Socket } from 'node:net';
@@ -35,6 +35,8 @@ import { queueReplication } from './model/replication.js';
 import { loadTls, type TlsMaterial } from './tls.js';
 import { Metrics } from './admin/metrics.js';
 import { Readiness } from './admin/health.js';
+import { DEFAULT_LEADER_POLL_MS, DEFAULT_ORPHAN_GRACE_MS, gatewayAlive, gatewayIdOf, isPostgresUrl, lockGateway, WorkerLeadership, type BackgroundWork } from './gateway.js';
+import { PostgresMetadataStore } from './storage/metadata/postgres.js';
 
 export interface RootCredentials {
   secretId: string;
@@ -121,6 +123,17 @@ export interface ServerOptions {
    * background rounds). Absent: one process does everything.
    */
   role?: 'primary' | 'worker';
+  /**
+   * `postgres://...` (--metadata, COSBOX_METADATA_URL): metadata in PostgreSQL, shared by several
+   * gateways on one blob directory (gateway.ts). Absent: SQLite in the data directory.
+   */
+  metadataUrl?: string;
+  /** With PostgreSQL: this gateway's id (--gateway-id); default `<host>-<pid>-<random>`. */
+  gatewayId?: string;
+  /** With PostgreSQL: unreferenced blobs younger than this are kept by the sweep (a commit may be in flight elsewhere). Default one hour. */
+  orphanGraceMs?: number;
+  /** With PostgreSQL: how often a gateway tries to take over the background workers. Default 5 s. */
+  leaderPollMs?: number;
 }
 
 export const DEFAULT_LIFECYCLE_INTERVAL_MS = 60 * 60 * 1000;
@@ -181,7 +194,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await mkdir(dataDir, { recursive: true });
   // Before anything is read or swept: a second server on this directory would sweep the first's
   // uncommitted blobs.
-  const lock = options.role === 'worker' ? holdWorkerLock(dataDir) : lockDataDirectory(dataDir);
+  const shared = sharedGateway(options);
+  if (shared && options.role !== undefined) throw new Error('--workers is not supported with a PostgreSQL metadata store: run one gateway per process');
+  const lock = options.role === 'worker' ? holdWorkerLock(dataDir) : shared ? lockGateway(dataDir, shared.gatewayId) : lockDataDirectory(dataDir);
   try {
     // Workers of an earlier server (killed with its primary) must be gone before the sweep.
     if (options.role !== 'worker') waitForOldWorkers(dataDir);
@@ -197,18 +212,22 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   const credentials = options.credentials ?? DEVELOPMENT_CREDENTIALS;
   const timeScale = options.timeScale ?? 1;
   const lifecycleIntervalMs = options.lifecycleIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS;
-  const store = new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
+  const shared = sharedGateway(options);
+  const store = shared
+    ? await PostgresMetadataStore.open(shared.url)
+    : new SqliteMetadataStore(join(dataDir, METADATA_FILE), { synchronous: options.synchronous });
   // Every writer goes through object lock's checks and replication's queueing.
   const locked = guardObjectLock(store, timeScale);
   const meta = queueReplication(locked);
-  const blobs = new FsBlobStore(dataDir);
+  const blobs = new FsBlobStore(dataDir, { gatewayId: shared?.gatewayId });
   await blobs.init();
   const temporaryKeys = new TemporaryKeys(await serverSecret(dataDir));
   const encryption = new ServerSideEncryption(await sseMasterKey(dataDir, options.sseMasterKey));
   // Start-up work is the primary's (or the single process's), done before any worker is forked.
+  const sweepOptions = shared ? { graceMs: shared.orphanGraceMs, gatewayAlive: (id: string) => gatewayAlive(dataDir, id) } : {};
   if (options.role !== 'worker') {
     await ensureRootAccount(meta, { ...credentials, uin: credentials.uin ?? DEVELOPMENT_CREDENTIALS.uin }, Date.now());
-    const swept = await blobs.sweep(await meta.referencedBlobIds());
+    const swept = await blobs.sweep(await meta.referencedBlobIds(), { ...sweepOptions, startup: true });
     if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by an interrupted run');
   }
 
@@ -309,14 +328,21 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
   // Replicas are written beneath the replication queueing (never queued again), still under object lock.
   const replication = new ReplicationWorker({ ...services, meta: locked }, positiveMs(options.replicationIntervalMs ?? 1000, 'replication interval'));
   const inventory = new InventoryWorker(services, positiveMs(options.inventoryIntervalMs ?? DEFAULT_LIFECYCLE_INTERVAL_MS, 'inventory interval'));
+  const workers: BackgroundWork[] = [lifecycle, replication, accessLogs, inventory];
+  // Several gateways: what a gateway killed mid-commit left is swept by the workers' gateway too,
+  // once per grace period, not only when a gateway starts.
+  if (shared) workers.push(orphanSweeper(async () => blobs.sweep(await meta.referencedBlobIds(), sweepOptions), shared.orphanGraceMs, log));
+  const background = { start: () => workers.forEach((w) => w.start()), stop: async () => void (await Promise.all(workers.map((w) => w.stop()))) };
+  // Several gateways: one of them at a time runs these (gateway.ts). Tiering runs on every gateway:
+  // only this one knows its reads, and each move re-checks the object in a transaction.
+  const leadership = shared ? new WorkerLeadership(shared.url, positiveMs(options.leaderPollMs ?? DEFAULT_LEADER_POLL_MS, 'leader poll interval'), background, log) : undefined;
   // Background rounds run in one process only; a worker of --workers just hands its reads over.
-  if (options.role !== 'worker') {
-    lifecycle.start();
-    replication.start();
-    accessLogs.start();
-    inventory.start();
+  if (options.role === 'worker') tiering.startRecording();
+  else {
+    if (leadership) leadership.start();
+    else background.start();
     tiering.start();
-  } else tiering.startRecording();
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -353,6 +379,7 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
           ),
         );
         bodies.stop();
+        await leadership?.stop();
         await lifecycle.stop();
         await replication.stop();
         await inventory.stop();
@@ -365,6 +392,48 @@ async function serveLocked(options: ServerOptions, dataDir: string, lock: DataDi
       })()),
   };
 }
+
+/** Runs `sweep` every `intervalMs` (never two at once) while started. */
+function orphanSweeper(sweep: () => Promise<{ temporary: number; orphans: number }>, intervalMs: number, log: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const round = async () => {
+    busy = true;
+    try {
+      const swept = await sweep();
+      if (swept.temporary + swept.orphans > 0) log.info(swept, 'removed files left by a gateway that stopped mid-write');
+    } catch (err) {
+      log.warn({ err }, 'orphan sweep failed');
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    start() {
+      timer ??= setInterval(() => {
+        if (!busy) running = round();
+      }, Math.max(intervalMs, 1000));
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+/** With a PostgreSQL metadata URL: what makes this server one gateway among several. */
+function sharedGateway(options: ServerOptions): { url: string; gatewayId: string; orphanGraceMs: number } | undefined {
+  const url = options.metadataUrl;
+  if (url === undefined || url === '') return undefined;
+  if (!isPostgresUrl(url)) throw new Error(`the metadata URL must be postgres://... (or absent for SQLite in the data directory), not ${url.split('@').pop()}`);
+  // One id per server: startServer and serveLocked must agree on it.
+  const gatewayId = (gatewayIds.get(options) ?? gatewayIds.set(options, gatewayIdOf(options.gatewayId)).get(options))!;
+  return { url, gatewayId, orphanGraceMs: options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS };
+}
+const gatewayIds = new WeakMap<ServerOptions, string>();
 
 /**
  * Keeps a serving process up through an error nothing caught (a throw in a stream callback, a
@@ -391,9 +460,8 @@ async function serverSecret(dataDir: string): Promise<Buffer> {
     return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const secret = TemporaryKeys.fresh();
-    await writeFile(path, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    // Several gateways may start at once on a shared directory: the first file made wins.
+    return createOnce(path, TemporaryKeys.fresh());
   }
 }
 
@@ -418,10 +486,26 @@ async function sseMasterKey(dataDir: string, configured: string | undefined): Pr
     return parseSseMasterKey(await readFile(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const key = randomBytes(32);
-    await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    return key;
+    return parseSseMasterKey((await createOnce(path, Buffer.from(randomBytes(32).toString('base64') + '\n'))).toString('utf8'));
   }
+}
+
+/**
+ * Makes `path` with `content` unless it exists, atomically (written aside, then hard-linked into
+ * place: nobody reads it half-written), and resolves with what the file holds: this content, or
+ * that of another gateway that made it first.
+ */
+async function createOnce(path: string, content: Buffer): Promise<Buffer> {
+  const aside = `${path}.${randomBytes(6).toString('hex')}.new`;
+  await writeFile(aside, content, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(aside, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(aside).catch(() => undefined);
+  }
+  return readFile(path);
 }
 
 function positiveMs(value: number, what: string): number {

@@ -80,6 +80,8 @@ async function buildIndex(meta: MetadataStore): Promise<Map<string, string>> {
 }
 
 function indexOf(meta: MetadataStore): Promise<Map<string, string>> {
+  // Another gateway may bind a domain at any time: a shared store's index is built for each use.
+  if (meta.shared) return buildIndex(meta);
   const epoch = meta.bucketEpoch?.();
   const known = indexes.get(meta);
   if (known && known.epoch === epoch) return known.index;

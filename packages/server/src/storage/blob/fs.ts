@@ -16,7 +16,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { close, closeSync, createReadStream, fstatSync, fsync, open, read, writev } from 'node:fs';
-import { mkdir, readdir, rename, rm, statfs, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -134,6 +134,16 @@ function plain(stored: AsyncIterable<Buffer>, piece: Piece, key: Buffer | undefi
   })();
 }
 
+/** How a sweep treats a blob directory shared by several gateways (absent: this server is alone). */
+export interface SweepOptions {
+  /** Only orphans (and temp files) last modified longer ago than this are removed. */
+  graceMs?: number;
+  /** Whether the gateway of this id still runs: a dead one's temp files go at once. */
+  gatewayAlive?: (gatewayId: string) => boolean;
+  /** The sweep before this gateway serves: its own temp files are an earlier run's. */
+  startup?: boolean;
+}
+
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
@@ -148,7 +158,11 @@ export class FsBlobStore implements BlobStore {
   /** Blobs whose deletion is under way: they cannot be acquired. */
   private readonly doomed = new Set<string>();
 
-  constructor(root: string) {
+  /** Several gateways on one directory: temp files are `tmp/<gatewayId>.<id>` (see sweep). */
+  private readonly gatewayId: string | undefined;
+
+  constructor(root: string, options: { gatewayId?: string } = {}) {
+    this.gatewayId = options.gatewayId;
     this.blobDir = join(root, 'blobs');
     this.tmpDir = join(root, 'tmp');
     this.reservePath = join(root, 'reserve');
@@ -212,7 +226,7 @@ export class FsBlobStore implements BlobStore {
   async write(body: AsyncIterable<Uint8Array>, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
     if (!this.reserveHeld) await this.ensureRoom(options.expectedSize ?? 0);
     const id = randomUUID().replaceAll('-', '');
-    const tmp = join(this.tmpDir, id);
+    const tmp = join(this.tmpDir, this.gatewayId === undefined ? id : `${this.gatewayId}.${id}`);
     const md5 = createHash('md5');
     const sha1 = options.sha1 ? createHash('sha1') : undefined;
     const crc = new Crc64();
@@ -417,17 +431,41 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async sweep(referenced: ReadonlySet<string>): Promise<{ temporary: number; orphans: number }> {
+  async sweep(referenced: ReadonlySet<string>, options: SweepOptions = {}): Promise<{ temporary: number; orphans: number }> {
+    const shared = options.graceMs !== undefined;
+    const before = Date.now() - (options.graceMs ?? 0);
+    /** Older than the grace period (a file gone meanwhile is not). */
+    const old = async (path: string) => {
+      const info = await stat(path).catch(() => undefined);
+      return info !== undefined && info.mtimeMs < before;
+    };
     let temporary = 0;
     for (const name of await readdir(this.tmpDir)) {
-      await rm(join(this.tmpDir, name), { force: true, recursive: true });
+      const path = join(this.tmpDir, name);
+      if (shared) {
+        // A live gateway's upload keeps its temp file, however slow; a dead gateway's goes, and so
+        // do this gateway's own from an earlier run under the same id (at start-up only); a name
+        // without an owner goes once it is old.
+        const owner = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
+        if (owner === undefined) {
+          if (!(await old(path))) continue;
+        } else if (owner === this.gatewayId) {
+          if (!options.startup) continue;
+        } else if (options.gatewayAlive === undefined || options.gatewayAlive(owner)) {
+          continue;
+        }
+      }
+      await rm(path, { force: true, recursive: true });
       temporary++;
     }
     let orphans = 0;
     for (const dir of await readdir(this.blobDir)) {
       for (const id of await readdir(join(this.blobDir, dir))) {
         if (referenced.has(id)) continue;
-        await rm(join(this.blobDir, dir, id), { force: true });
+        const path = join(this.blobDir, dir, id);
+        // A fresh blob may be one whose commit is in flight on another gateway.
+        if (shared && !(await old(path))) continue;
+        await rm(path, { force: true });
         orphans++;
       }
     }

@@ -1307,3 +1307,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.db.close();
   }
 }
+
+// Shared with the PostgreSQL store, whose rows have the same columns.
+export { toBucket, toObject, toUpload, toPart, toVersion, blobsOf, unversioned, blobsNotIn, tagsColumn, encryptionColumn, versioningOfRow };
+export type { ObjectRow, VersionRow, BucketRow, UploadRow, PartRow };

@@ -356,6 +356,11 @@ export interface BucketUsage {
 }
 
 export interface MetadataStore {
+  /**
+   * True when other processes write the same metadata (several gateways on PostgreSQL): anything
+   * derived from it must not be kept in this process across requests.
+   */
+  readonly shared?: boolean;
   /** Throws BucketAlreadyExists, or TooManyBucket when the owner has `maxPerOwner` already. */
   createBucket(bucket: BucketRecord, maxPerOwner: number): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
