@@ -17,10 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { DataDirectoryLock } from './storage/data-lock.js';
+import { tryLockFile, type DataDirectoryLock } from './storage/data-lock.js';
 
 export const GATEWAYS_DIR = 'gateways';
 export const DEFAULT_ORPHAN_GRACE_MS = 60 * 60 * 1000;
@@ -48,35 +47,12 @@ export class GatewayInUseError extends Error {
   }
 }
 
-/** Opens an exclusive OS lock on `path` (see storage/data-lock.ts), or undefined when it is held. */
-function tryLock(path: string): DataDirectoryLock | undefined {
-  const db = new Database(path, { timeout: 0 });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = OFF');
-    db.exec('BEGIN EXCLUSIVE');
-  } catch (error) {
-    db.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
-    throw error;
-  }
-  let held = true;
-  return {
-    release() {
-      if (!held) return;
-      held = false;
-      db.exec('ROLLBACK');
-      db.close();
-    },
-  };
-}
-
 /** Holds this gateway's lock file until release (which also removes it). */
 export function lockGateway(dataDir: string, id: string): DataDirectoryLock {
   const dir = join(dataDir, GATEWAYS_DIR);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${id}.lock`);
-  const lock = tryLock(path);
+  const lock = tryLockFile(path);
   if (!lock) throw new GatewayInUseError(id);
   return {
     release() {
@@ -94,7 +70,7 @@ export function gatewayAlive(dataDir: string, id: string): boolean {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return false;
   const path = join(dataDir, GATEWAYS_DIR, `${id}.lock`);
   if (!readdirSync(join(dataDir, GATEWAYS_DIR)).includes(`${id}.lock`)) return false;
-  const lock = tryLock(path);
+  const lock = tryLockFile(path);
   if (!lock) return true;
   lock.release();
   rmSync(path, { force: true });

@@ -26,7 +26,14 @@ export interface DataDirectoryLock {
 
 /** Takes the data directory's lock, or throws DataDirectoryInUseError at once (no waiting). */
 export function lockDataDirectory(dataDir: string): DataDirectoryLock {
-  const db = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+  const lock = tryLockFile(join(dataDir, LOCK_FILE));
+  if (!lock) throw new DataDirectoryInUseError(dataDir);
+  return lock;
+}
+
+/** An exclusive OS lock on the SQLite file at `path` (made when missing), or undefined when another process holds it. */
+export function tryLockFile(path: string): DataDirectoryLock | undefined {
+  const db = new Database(path, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     // Nothing is ever written: no journal file either.
@@ -34,7 +41,7 @@ export function lockDataDirectory(dataDir: string): DataDirectoryLock {
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DataDirectoryInUseError(dataDir);
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
     throw error;
   }
   let held = true;
