@@ -91,3 +91,21 @@ export async function foreignBucket(h: Harness, objects: Record<string, string> 
   }
   return name;
 }
+
+/** What `POST /sts` answers: a temporary key pair, its token and its times. */
+export interface TemporaryKey {
+  Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string };
+  StartTime: number;
+  ExpiredTime: number;
+  Expiration: string;
+}
+
+/** The official SDK signing with a temporary key through a getAuthorization callback, as browser apps do it. */
+export function temporaryKeyClient(h: Harness, keys: TemporaryKey): COS {
+  return h.client({
+    SecretId: undefined,
+    SecretKey: undefined,
+    getAuthorization: (_options: unknown, callback: (data: unknown) => void) =>
+      callback({ TmpSecretId: keys.Credentials.TmpSecretId, TmpSecretKey: keys.Credentials.TmpSecretKey, SecurityToken: keys.Credentials.Token, StartTime: keys.StartTime, ExpiredTime: keys.ExpiredTime }),
+  } as Partial<COS.COSOptions>);
+}

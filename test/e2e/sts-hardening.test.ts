@@ -9,8 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type COS from 'cos-nodejs-sdk-v5';
-import { bucketName, REGION, startHarness, type Harness } from './harness.js';
+import { bucketName, REGION, startHarness, temporaryKeyClient, type Harness, type TemporaryKey } from './harness.js';
 import { assertCosError, sdkRejects, send, sendToBucket } from './raw.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -31,26 +30,11 @@ function pair(out: string) {
   return { secretId: /SecretId\s+(\S+)/.exec(out)![1], secretKey: /SecretKey\s+(\S+)/.exec(out)![1] };
 }
 
-interface Issued {
-  Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string };
-  StartTime: number;
-  ExpiredTime: number;
-}
-
-async function issue(signer: { secretId: string; secretKey: string }, appid: string, bucket: string): Promise<Issued> {
+async function issue(signer: { secretId: string; secretKey: string }, appid: string, bucket: string): Promise<TemporaryKey> {
   const Policy = { statement: [{ effect: 'allow', action: ['name/cos:*'], resource: [`qcs::cos:${REGION}:uid/${appid}:${bucket}/*`] }] };
   const res = await send(h, { method: 'POST', path: '/sts', body: JSON.stringify({ DurationSeconds: 600, Policy }), sign: signer });
   assert.equal(res.status, 200, res.text);
-  return JSON.parse(res.text) as Issued;
-}
-
-function clientWith(keys: Issued): COS {
-  return h.client({
-    SecretId: undefined,
-    SecretKey: undefined,
-    getAuthorization: (_o: unknown, cb: (d: unknown) => void) =>
-      cb({ TmpSecretId: keys.Credentials.TmpSecretId, TmpSecretKey: keys.Credentials.TmpSecretKey, SecurityToken: keys.Credentials.Token, StartTime: keys.StartTime, ExpiredTime: keys.ExpiredTime }),
-  } as Partial<COS.COSOptions>);
+  return JSON.parse(res.text) as TemporaryKey;
 }
 
 test('removing the issuing key pair, or its account, ends its temporary keys at once', async () => {
@@ -59,8 +43,8 @@ test('removing the issuing key pair, or its account, ends its temporary keys at 
   const Bucket = `rev-${Date.now().toString(36)}-1250000031`;
   await h.client({ SecretId: account.secretId, SecretKey: account.secretKey }).putBucket({ Bucket, Region: REGION });
 
-  const byFirst = clientWith(await issue(account, '1250000031', Bucket));
-  const bySecond = clientWith(await issue(second, '1250000031', Bucket));
+  const byFirst = temporaryKeyClient(h, await issue(account, '1250000031', Bucket));
+  const bySecond = temporaryKeyClient(h, await issue(second, '1250000031', Bucket));
   await byFirst.putObject({ Bucket, Region: REGION, Key: 'a.txt', Body: 'first' });
   await bySecond.putObject({ Bucket, Region: REGION, Key: 'b.txt', Body: 'second' });
 
@@ -79,7 +63,7 @@ test('a key pair removed and added again does not bring back the keys it issued'
   const added = pair(keys('add', '--uin', '300000000002', '--appid', '1250000032'));
   const Bucket = `readd-${Date.now().toString(36)}-1250000032`;
   await h.client({ SecretId: added.secretId, SecretKey: added.secretKey }).putBucket({ Bucket, Region: REGION });
-  const temporary = clientWith(await issue(added, '1250000032', Bucket));
+  const temporary = temporaryKeyClient(h, await issue(added, '1250000032', Bucket));
   await temporary.headBucket({ Bucket, Region: REGION });
   keys('remove', added.secretId);
   keys('add', '--uin', '300000000002', '--secret-id', added.secretId, '--secret-key', added.secretKey);

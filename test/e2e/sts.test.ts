@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type COS from 'cos-nodejs-sdk-v5';
-import { APPID, bucketName, REGION, startHarness, UIN, type Harness } from './harness.js';
+import { APPID, bucketName, REGION, startHarness, temporaryKeyClient, UIN, type Harness, type TemporaryKey } from './harness.js';
 import { assertCosError, sdkRejects, send, sendToBucket } from './raw.js';
 
 let h: Harness;
@@ -20,31 +19,14 @@ before(async () => {
 });
 after(() => h.close());
 
-interface Issued {
-  Credentials: { TmpSecretId: string; TmpSecretKey: string; Token: string };
-  StartTime: number;
-  ExpiredTime: number;
-  Expiration: string;
-}
-
 function issue(body: unknown, signer?: { secretId: string; secretKey: string }) {
   return send(h, { method: 'POST', path: '/sts', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), sign: signer });
 }
 
-async function temporaryKey(actions: string[], prefix: string, DurationSeconds = 600): Promise<Issued> {
+async function temporaryKey(actions: string[], prefix: string, DurationSeconds = 600): Promise<TemporaryKey> {
   const res = await issue({ DurationSeconds, Policy: { version: '2.0', statement: [{ effect: 'allow', action: actions, resource: [`qcs::cos:${REGION}:uid/${APPID}:${Bucket}/${prefix}*`] }] } });
   assert.equal(res.status, 200, res.text);
-  return JSON.parse(res.text) as Issued;
-}
-
-/** The official SDK with temporary keys from a getAuthorization callback, as browser apps do it. */
-function clientWith(keys: Issued): COS {
-  return h.client({
-    SecretId: undefined,
-    SecretKey: undefined,
-    getAuthorization: (_options: unknown, callback: (data: unknown) => void) =>
-      callback({ TmpSecretId: keys.Credentials.TmpSecretId, TmpSecretKey: keys.Credentials.TmpSecretKey, SecurityToken: keys.Credentials.Token, StartTime: keys.StartTime, ExpiredTime: keys.ExpiredTime }),
-  } as Partial<COS.COSOptions>);
+  return JSON.parse(res.text) as TemporaryKey;
 }
 
 test('a root key gets temporary keys; they work within their policy only', async () => {
@@ -52,7 +34,7 @@ test('a root key gets temporary keys; they work within their policy only', async
   assert.match(keys.Credentials.TmpSecretId, /^AKID/);
   assert.ok(keys.ExpiredTime - keys.StartTime === 600);
   assert.equal(new Date(keys.Expiration).getTime(), keys.ExpiredTime * 1000);
-  const cos = clientWith(keys);
+  const cos = temporaryKeyClient(h, keys);
   await cos.putObject({ Bucket, Region: REGION, Key: 'uploads/a.txt', Body: 'temporary' });
   assert.equal((await cos.getObject({ Bucket, Region: REGION, Key: 'uploads/a.txt' })).Body.toString(), 'temporary');
   await sdkRejects(cos.putObject({ Bucket, Region: REGION, Key: 'elsewhere/a.txt', Body: 'x' }), 403, 'AccessDenied');
@@ -60,7 +42,7 @@ test('a root key gets temporary keys; they work within their policy only', async
   await sdkRejects(cos.getBucket({ Bucket, Region: REGION }), 403, 'AccessDenied');
   await sdkRejects(cos.getService({}), 403, 'AccessDenied');
 
-  const wide = clientWith(await temporaryKey(['name/cos:*'], ''));
+  const wide = temporaryKeyClient(h, await temporaryKey(['name/cos:*'], ''));
   await wide.deleteObject({ Bucket, Region: REGION, Key: 'uploads/a.txt' });
   assert.equal((await wide.getBucket({ Bucket, Region: REGION })).statusCode, 200);
 });
