@@ -200,13 +200,13 @@ export class Pipeline {
     const query = parseQuery(address.rawQuery);
     const dialect = dialectOf(req.headers, query, address);
     onAddress(address, dialect);
-    // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
     if (this.admin && isAdminAddress(address)) {
       onOperation('Admin');
       // Health, readiness and metrics answer before any signature is read (a scraper's Bearer token is none).
       const unsigned = this.admin.serveUnsigned(method, address.pathname, (name) => headerOf(req, name));
       if (unsigned) return unsigned;
     }
+    // The host that addressed the request (an absolute-form target's authority) is the one a signature must sign.
     const signedHeader = (name: string) => (name === 'host' ? address.host : headerOf(req, name));
     const bucketInHost = address.bucket !== undefined && address.pathname === address.virtualPathname ? address.bucket : undefined;
     const { caller, payload, queryHeaders } = await authenticateRequest(
